@@ -1,0 +1,36 @@
+/// Where a reader gets its bytes: a file, standard input, or memory.
+///
+/// Library code never opens files; the `rebuy` command gives it a source.
+public protocol ByteSource {
+  /// Reads up to `buffer.count` bytes into `buffer` and returns how many; `0` means the end.
+  mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws(IngestError) -> Int
+}
+
+/// Bytes held in memory, handed out at most `chunkLimit` at a time (tests use tiny limits to
+/// prove the reader is indifferent to where chunks end).
+public struct MemorySource: ByteSource {
+  private let bytes: [UInt8]
+  private var position = 0
+  private let chunkLimit: Int
+
+  /// A source over `bytes` that returns at most `chunkLimit` bytes per read.
+  public init(_ bytes: [UInt8], chunkLimit: Int = .max) {
+    self.bytes = bytes
+    self.chunkLimit = max(1, chunkLimit)
+  }
+
+  /// A source over the UTF-8 of `text`.
+  public init(_ text: String, chunkLimit: Int = .max) {
+    self.init(Array(text.utf8), chunkLimit: chunkLimit)
+  }
+
+  public mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws(IngestError) -> Int {
+    let count = min(buffer.count, chunkLimit, bytes.count - position)
+    guard count > 0 else { return 0 }
+    bytes.withUnsafeBytes { source in
+      buffer.baseAddress!.copyMemory(from: source.baseAddress! + position, byteCount: count)
+    }
+    position += count
+    return count
+  }
+}

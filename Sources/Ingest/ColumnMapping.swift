@@ -1,0 +1,69 @@
+/// Which header column holds each field of a transaction.
+///
+/// Defaults follow DESIGN.md: `customer_id`, `date` and `amount` are required; `category`,
+/// `channel` and `order_id` are used when present. Naming an optional column explicitly makes it
+/// required. Header names are compared exactly, after trimming spaces.
+public struct ColumnMapping: Sendable, Equatable {
+  public var customer = "customer_id"
+  public var date = "date"
+  public var amount = "amount"
+  /// `nil` uses `category` if the header has it.
+  public var category: String? = nil
+  public var channel: String? = nil
+  public var order: String? = nil
+
+  public init() {}
+
+  /// Column positions in one header.
+  public struct Positions: Sendable, Equatable {
+    public var customer: Int
+    public var date: Int
+    public var amount: Int
+    public var category: Int?
+    public var channel: Int?
+    public var order: Int?
+    /// The header's field count.
+    public var fieldCount: Int
+  }
+
+  /// Finds each column in `header`.
+  /// - Throws: `.duplicateColumn` or `.missingColumn`, naming the column and listing the header.
+  public func resolve(header: [String], file: String) throws(IngestError) -> Positions {
+    let names = header.map { $0.trimmingSpaces }
+    var seen: [String: Int] = [:]
+    for (index, name) in names.enumerated() {
+      if let first = seen[name] {
+        throw .duplicateColumn(name: name, file: file, positions: [first + 1, index + 1])
+      }
+      seen[name] = index
+    }
+    func required(_ name: String, _ option: String) throws(IngestError) -> Int {
+      guard let index = seen[name] else {
+        throw .missingColumn(name: name, file: file, header: names, option: option)
+      }
+      return index
+    }
+    func optional(_ explicit: String?, default name: String, _ option: String) throws(IngestError) -> Int? {
+      if let explicit { return try required(explicit, option) }
+      return seen[name]
+    }
+    return Positions(
+      customer: try required(customer, "--customer-col"),
+      date: try required(date, "--date-col"),
+      amount: try required(amount, "--amount-col"),
+      category: try optional(category, default: "category", "--category-col"),
+      channel: try optional(channel, default: "channel", "--channel-col"),
+      order: try optional(order, default: "order_id", "--order-col"),
+      fieldCount: header.count)
+  }
+}
+
+extension String {
+  /// The string without leading and trailing spaces and tabs.
+  var trimmingSpaces: String {
+    let scalars = unicodeScalars
+    guard let first = scalars.firstIndex(where: { $0 != " " && $0 != "\t" }) else { return "" }
+    let last = scalars.lastIndex(where: { $0 != " " && $0 != "\t" })!
+    return String(scalars[first...last])
+  }
+}

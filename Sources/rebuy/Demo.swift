@@ -1,0 +1,91 @@
+import ArgumentParser
+import Features
+import Foundation
+import Ingest
+import RebuyCore
+import Synthetic
+
+struct DemoCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "demo",
+    abstract: "Run the loop so far on the bundled dataset and print a summary.",
+    discussion: """
+      Reads Datasets/transactions.csv (from the current directory; if it is not there, the same
+      data is generated in memory with the seed it was made with), builds features and
+      repurchase labels as of the latest cutoff whose label window fits in the data, and prints
+      the customers, the repurchase rate and each feature's distribution.
+      """)
+
+  /// How the bundled dataset was made (Datasets/README.md).
+  static let bundled = (customers: 5000, seed: UInt64(7), start: "2022-01-01", end: "2024-12-31")
+
+  @Option(help: "Transactions CSV to use instead of the bundled dataset.")
+  var data: String?
+
+  @Option(help: "Label window in days.")
+  var horizon = 90
+
+  @Option(help: "Cutoff date (default: the last transaction date minus the horizon).")
+  var cutoff: String?
+
+  func validate() throws {
+    guard horizon >= 1 else { throw ValidationError("--horizon must be at least 1 day, got \(horizon).") }
+    if let cutoff { _ = try parseDay(cutoff, option: "--cutoff") }
+  }
+
+  func run() throws {
+    try exitingOnDomainError {
+      let clock = ContinuousClock.now
+      let log = try loadLog()
+      let cut = try cutoff.map { try parseDay($0, option: "--cutoff") } ?? log.lastDay.adding(days: -horizon)
+      let table = try FeatureBuilder(for: log).build(log, snapshots: [Snapshot(cutoff: cut, horizon: horizon)])
+      let positives = table.labels!.reduce(0) { $0 + Int($1) }
+      var text = """
+
+        Rebuy demo: features and labels as of \(cut), horizon \(horizon) days
+          customers with a purchase by the cutoff: \(Terminal.count(table.rowCount))
+          bought again within \(horizon) days:      \(Terminal.count(positives)) (\(String(format: "%.1f%%", 100 * Double(positives) / Double(table.rowCount))))
+
+        """
+      text += summaryTable(FeatureSummary(table), rows: table.rowCount)
+      text += "\nDone in \(Terminal.seconds(since: clock)). Next: rebuy features Datasets/transactions.csv --cutoff \(cut) --horizon \(horizon) -o features.csv\n"
+      Terminal.say(text)
+    }
+  }
+
+  private func loadLog() throws -> TransactionLog {
+    let path = data ?? "Datasets/transactions.csv"
+    if data != nil || FileManager.default.fileExists(atPath: path) {
+      Terminal.say("Reading \(path).")
+      return try InputOptions.parse([path]).readLog()
+    }
+    let b = Self.bundled
+    Terminal.say("Datasets/transactions.csv is not in this directory; generating the same data (seed \(b.seed)).")
+    var bytes: [UInt8] = []
+    let generator = PurchaseGenerator(
+      customers: b.customers, seed: b.seed, start: Day(iso: b.start)!, end: Day(iso: b.end)!)
+    try generator.write { bytes.append(contentsOf: $0) }
+    return try TransactionLog.read(CSVReader(source: MemorySource(bytes), fileName: "<generated>"))
+  }
+
+  private func summaryTable(_ summary: FeatureSummary, rows: Int) -> String {
+    func number(_ v: Double?) -> String {
+      guard let v else { return "–" }
+      if v == v.rounded() && abs(v) < 1e9 { return String(Int(v)) }
+      return String(format: abs(v) >= 100 ? "%.1f" : "%.3f", v)
+    }
+    let header = ["feature", "missing", "min", "median", "mean", "max"]
+    let body = summary.columns.map { c in
+      [c.name, c.missing == 0 ? "0" : String(format: "%d (%.0f%%)", c.missing, 100 * Double(c.missing) / Double(rows)),
+       number(c.minimum), number(c.median), number(c.mean), number(c.maximum)]
+    }
+    let widths = header.indices.map { i in ([header] + body).map { $0[i].count }.max()! }
+    func line(_ cells: [String]) -> String {
+      cells.enumerated().map { i, cell in
+        i == 0 ? cell.padding(toLength: widths[i], withPad: " ", startingAt: 0)
+          : String(repeating: " ", count: widths[i] - cell.count) + cell
+      }.joined(separator: "  ")
+    }
+    return "  " + ([line(header)] + body.map(line)).joined(separator: "\n  ") + "\n"
+  }
+}

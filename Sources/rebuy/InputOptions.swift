@@ -1,0 +1,87 @@
+import ArgumentParser
+import Ingest
+import RebuyCore
+
+/// How to read a transactions file: shared by every command that reads one.
+struct InputOptions: ParsableArguments {
+  @Argument(help: "Transactions CSV (header row required); - reads standard input.")
+  var transactions: String
+
+  @Option(name: .customLong("customer-col"), help: "Column with the customer id.")
+  var customerColumn = "customer_id"
+
+  @Option(name: .customLong("date-col"), help: "Column with the date.")
+  var dateColumn = "date"
+
+  @Option(name: .customLong("amount-col"), help: "Column with the amount (negative = a return).")
+  var amountColumn = "amount"
+
+  @Option(name: .customLong("category-col"), help: "Column with the product category (default: 'category' if present).")
+  var categoryColumn: String?
+
+  @Option(name: .customLong("channel-col"), help: "Column with the sales channel (default: 'channel' if present).")
+  var channelColumn: String?
+
+  @Option(name: .customLong("order-col"), help: "Column with the order id (default: 'order_id' if present).")
+  var orderColumn: String?
+
+  @Option(
+    name: .customLong("date-format"),
+    help: "Date layout with \(DateFormat.supportedDirectives) (default: yyyy-mm-dd with an optional time).")
+  var dateFormat: String?
+
+  @Option(help: "Field delimiter, one character.")
+  var delimiter = ","
+
+  @Flag(name: .customLong("skip-bad-rows"), help: "Skip bad rows (reporting how many and the first ten) instead of stopping.")
+  var skipBadRows = false
+
+  func validate() throws {
+    guard delimiter.utf8.count == 1, let byte = delimiter.utf8.first, byte != UInt8(ascii: "\""),
+      byte != UInt8(ascii: "\n"), byte != UInt8(ascii: "\r")
+    else {
+      throw ValidationError("--delimiter must be one ASCII character other than a quote or line break, got '\(delimiter)'.")
+    }
+    if let dateFormat, case let .failure(error) = DateFormat.pattern(dateFormat) {
+      throw ValidationError("--date-format: \(error.message).")
+    }
+  }
+
+  var ingestOptions: IngestOptions {
+    var options = IngestOptions()
+    options.columns.customer = customerColumn
+    options.columns.date = dateColumn
+    options.columns.amount = amountColumn
+    options.columns.category = categoryColumn
+    options.columns.channel = channelColumn
+    options.columns.order = orderColumn
+    if let dateFormat, case let .success(format) = DateFormat.pattern(dateFormat) { options.dateFormat = format }
+    options.skipBadRows = skipBadRows
+    return options
+  }
+
+  /// Reads the whole file into a log, reporting what was read (and skipped) on standard error.
+  func readLog() throws -> TransactionLog {
+    let start = ContinuousClock.now
+    let reader = CSVReader(
+      source: try FileSource(path: transactions), fileName: transactions == "-" ? "<stdin>" : transactions,
+      delimiter: delimiter.utf8.first!)
+    let log = try TransactionLog.read(reader, options: ingestOptions)
+    Terminal.say(
+      "Read \(Terminal.count(log.rows)) rows: \(Terminal.count(log.customerCount)) customers, "
+        + "\(log.firstDay) to \(log.lastDay) (\(Terminal.seconds(since: start))).")
+    if log.skippedRows > 0 {
+      Terminal.say("Skipped \(Terminal.count(log.skippedRows)) bad rows; the first \(log.skippedMessages.count):")
+      for message in log.skippedMessages { Terminal.say("  \(message)") }
+    }
+    return log
+  }
+}
+
+/// Parses a `yyyy-mm-dd` option value.
+func parseDay(_ text: String, option: String) throws -> Day {
+  guard let day = Day(iso: text) else {
+    throw ValidationError("\(option) must be a date as yyyy-mm-dd, got '\(text)'.")
+  }
+  return day
+}
