@@ -1,0 +1,142 @@
+"""Independent pandas implementation of Rebuy's features and labels (DESIGN.md).
+
+Written from the definitions, not from the Swift code, so that the Swift tests can compare
+every value of every customer against it. Also imported by the benchmark.
+
+    python Notebooks/oracles/features_pandas.py            # rewrite the fixtures
+    python Notebooks/oracles/features_pandas.py --check    # fail if a fixture is out of date
+"""
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[2]
+WINDOWS = [30, 90, 180, 365]
+
+FEATURES = [
+    "recency_days", "tenure_days", "orders", "frequency", "monetary_total", "monetary_mean",
+    "monetary_repeat_mean", "gap_mean_days", "gap_std_days", "overdue_ratio",
+    *[f"{kind}_{w}d" for w in WINDOWS for kind in ("orders", "spend")],
+    "trend_90d", "returns_total", "return_rate",
+]
+
+# The fixtures: (name, input CSV relative to the repository, cutoffs, horizon).
+FIXTURES = [
+    ("features_bundled", "Datasets/transactions.csv", ["2024-03-31", "2024-09-30"], 90),
+    ("features_messy", "Tests/Fixtures/messy.csv", ["2024-03-31", "2024-06-30"], 30),
+]
+
+
+def read_transactions(path):
+    """Reads a transactions CSV with ids and categories kept as text (no 'NA' guessing)."""
+    tx = pd.read_csv(path, dtype=str, keep_default_na=False)
+    tx["amount"] = tx["amount"].astype(float)
+    tx["day"] = pd.to_datetime(tx["date"].str.slice(0, 10), format="%Y-%m-%d")
+    return tx
+
+
+def features(tx, cutoff, horizon=None):
+    """Features as of `cutoff` for customers with a purchase line on or before it; the label
+    `repurchase` when `horizon` is given. Returns a DataFrame indexed by customer_id."""
+    c = pd.Timestamp(cutoff)
+    past = tx[tx["day"] <= c]
+    lines = past.groupby("customer_id").agg(
+        all_lines=("amount", "size"),
+        return_lines=("amount", lambda a: int((a < 0).sum())),
+        returns_total=("amount", lambda a: float(-a[a < 0].sum())),
+    )
+    buys = past[past["amount"] >= 0]
+    daily = (buys.groupby(["customer_id", "day"])["amount"].sum()
+             .reset_index(name="value").sort_values(["customer_id", "day"]))
+    daily["age"] = (c - daily["day"]).dt.days
+    daily["gap"] = daily.groupby("customer_id")["day"].diff().dt.days
+    daily["rank"] = daily.groupby("customer_id").cumcount()
+    by = daily.groupby("customer_id")
+
+    f = pd.DataFrame(index=by.size().index)
+    f["recency_days"] = by["age"].min()
+    f["tenure_days"] = by["age"].max()
+    f["orders"] = by.size()
+    f["frequency"] = f["orders"] - 1
+    f["monetary_total"] = by["value"].sum()
+    f["monetary_mean"] = f["monetary_total"] / f["orders"]
+    f["monetary_repeat_mean"] = daily[daily["rank"] > 0].groupby("customer_id")["value"].mean()
+    f["gap_mean_days"] = by["gap"].mean()
+    f["gap_std_days"] = by["gap"].std(ddof=1)
+    f["overdue_ratio"] = f["recency_days"] / f["gap_mean_days"]
+    for w in WINDOWS:
+        inside = daily[daily["age"] < w].groupby("customer_id")["value"]
+        f[f"orders_{w}d"] = inside.size().reindex(f.index, fill_value=0)
+        f[f"spend_{w}d"] = inside.sum().reindex(f.index, fill_value=0.0)
+    s1 = f["spend_90d"]
+    s0 = (daily[(daily["age"] >= 90) & (daily["age"] < 180)].groupby("customer_id")["value"].sum()
+          .reindex(f.index, fill_value=0.0))
+    total = s1 + s0
+    f["trend_90d"] = np.where(total == 0, 0.0, (s1 - s0) / total.where(total != 0, 1.0))
+    f["returns_total"] = lines["returns_total"].reindex(f.index)
+    f["return_rate"] = (lines["return_lines"] / lines["all_lines"]).reindex(f.index)
+    for column, feature in (("category", "categories"), ("channel", "channels")):
+        if column in tx.columns:
+            seen = buys[buys[column] != ""]
+            f[feature] = seen.groupby("customer_id")[column].nunique().reindex(f.index, fill_value=0)
+    if horizon is not None:
+        end = c + pd.Timedelta(days=horizon)
+        future = tx[(tx["day"] > c) & (tx["day"] <= end) & (tx["amount"] >= 0)]
+        f["repurchase"] = f.index.isin(set(future["customer_id"])).astype(int)
+    return f
+
+
+def fixture(name, relative_path, cutoffs, horizon):
+    tx = read_transactions(ROOT / relative_path)
+    columns = list(FEATURES)
+    for column, feature in (("category", "categories"), ("channel", "channels")):
+        if column in tx.columns:
+            columns.append(feature)
+    rows = []
+    for cutoff in cutoffs:
+        f = features(tx, cutoff, horizon)
+        for customer, values in f.iterrows():
+            row = [customer, cutoff]
+            for column in columns:
+                v = values[column]
+                row.append(None if pd.isna(v) else float(v))
+            row.append(int(values["repurchase"]))
+            rows.append(row)
+    return {
+        "name": name,
+        "generated_by": "Notebooks/oracles/features_pandas.py",
+        "versions": {"python": sys.version.split()[0], "pandas": pd.__version__, "numpy": np.__version__},
+        "input": relative_path,
+        "cutoffs": cutoffs,
+        "horizon": horizon,
+        "columns": ["customer_id", "cutoff", *columns, "repurchase"],
+        "rows": rows,
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--check", action="store_true", help="compare with the committed fixtures instead of writing")
+    args = parser.parse_args()
+    stale = []
+    for name, path, cutoffs, horizon in FIXTURES:
+        target = ROOT / "Tests" / "Fixtures" / f"{name}.json"
+        data = fixture(name, path, cutoffs, horizon)
+        if args.check:
+            committed = json.loads(target.read_text())
+            if committed["rows"] != data["rows"] or committed["columns"] != data["columns"]:
+                stale.append(name)
+            print(f"{name}: {len(data['rows'])} rows {'differ' if name in stale else 'match'}")
+        else:
+            target.write_text(json.dumps(data, separators=(",", ":")) + "\n")
+            print(f"wrote {target.relative_to(ROOT)}: {len(data['rows'])} rows")
+    if stale:
+        sys.exit(f"fixtures out of date: {', '.join(stale)}; run python Notebooks/oracles/features_pandas.py")
+
+
+if __name__ == "__main__":
+    main()
