@@ -45,8 +45,6 @@ def features(tx, cutoff, horizon=None):
     c = pd.Timestamp(cutoff)
     past = tx[tx["day"] <= c]
     lines = past.groupby("customer_id").agg(
-        all_lines=("amount", "size"),
-        return_lines=("amount", lambda a: int((a < 0).sum())),
         returns_total=("amount", lambda a: float(-a[a < 0].sum())),
     )
     buys = past[past["amount"] >= 0]
@@ -78,7 +76,11 @@ def features(tx, cutoff, horizon=None):
     total = s1 + s0
     f["trend_90d"] = np.where(total == 0, 0.0, (s1 - s0) / total.where(total != 0, 1.0))
     f["returns_total"] = lines["returns_total"].reindex(f.index)
-    f["return_rate"] = (lines["return_lines"] / lines["all_lines"]).reindex(f.index)
+    # By value: returns_total / monetary_total; 0 without returns, undefined (NaN) when returns
+    # meet a zero purchase total.
+    f["return_rate"] = np.where(
+        f["returns_total"] == 0, 0.0,
+        f["returns_total"] / f["monetary_total"].where(f["monetary_total"] > 0, np.nan))
     for column, feature in (("category", "categories"), ("channel", "channels")):
         if column in tx.columns:
             seen = buys[buys[column] != ""]

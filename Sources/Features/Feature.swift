@@ -30,7 +30,10 @@ public enum Feature: String, CaseIterable, Sendable {
   case trend90d = "trend_90d"
   /// Sum of return amounts, as a positive number.
   case returnsTotal = "returns_total"
-  /// Return lines / all lines.
+  /// `returns_total / monetary_total`: the share of purchase value returned (above 1 when the
+  /// returns are of purchases made before the data starts); 0 without returns, undefined when
+  /// returns meet a zero purchase total. By value, not by line, so that rolling lines up into
+  /// baskets changes nothing.
   case returnRate = "return_rate"
   /// Distinct categories bought (only with a category column).
   case categories

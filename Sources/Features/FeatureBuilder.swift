@@ -115,13 +115,9 @@ private struct History {
   var windowOrders = SIMD4<Double>.zero
   var windowSpend = SIMD4<Double>.zero
   var spendPrevious90 = 0.0
-  var purchaseLines = 0
-  var returnLines = 0
   var returnsTotal = 0.0
 
   mutating func add(_ totals: DayTotals, cutoff: Int32) {
-    purchaseLines += Int(totals.purchaseLines)
-    returnLines += Int(totals.returnLines)
     returnsTotal += totals.returnValue
     guard totals.isPurchaseDay else { return }
     let value = totals.purchaseValue
@@ -173,7 +169,9 @@ private struct History {
       let recent = windowSpend[1], previous = spendPrevious90
       return recent + previous == 0 ? 0 : (recent - previous) / (recent + previous)
     case .returnsTotal: return returnsTotal
-    case .returnRate: return Double(returnLines) / Double(purchaseLines + returnLines)
+    case .returnRate:
+      if returnsTotal == 0 { return 0 }
+      return total > 0 ? returnsTotal / total : undefined
     case .categories: return Double(countSeen(log.categories, customer: customer, cutoff: cutoff))
     case .channels: return Double(countSeen(log.channels, customer: customer, cutoff: cutoff))
     }

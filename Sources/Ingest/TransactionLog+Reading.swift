@@ -103,7 +103,6 @@ private struct Builder {
         totals.purchaseLines += 1
         totals.purchaseValue += amount
       } else {
-        totals.returnLines += 1
         totals.returnValue -= amount
       }
     }
@@ -151,7 +150,6 @@ private func mergedByDay(_ entries: [DayTotals]) -> [DayTotals] {
   for entry in sorted {
     if var last = merged.last, last.day == entry.day {
       last.purchaseLines += entry.purchaseLines
-      last.returnLines += entry.returnLines
       last.purchaseValue += entry.purchaseValue
       last.returnValue += entry.returnValue
       merged[merged.count - 1] = last
@@ -173,7 +171,7 @@ extension Array where Element == DayTotals {
       }
       if day < lastDay { markUnsorted = true }
     }
-    var totals = DayTotals(day: day, purchaseLines: 0, returnLines: 0, purchaseValue: 0, returnValue: 0)
+    var totals = DayTotals(day: day, purchaseLines: 0, purchaseValue: 0, returnValue: 0)
     update(&totals)
     append(totals)
   }

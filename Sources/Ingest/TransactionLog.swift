@@ -8,12 +8,17 @@ public struct DayTotals: Sendable, Equatable {
   public var day: Int32
   /// Lines with amount `>= 0`.
   public var purchaseLines: Int32
-  /// Lines with amount `< 0`.
-  public var returnLines: Int32
   /// Sum of the purchase lines' amounts.
   public var purchaseValue: Double
   /// Sum of the return lines' amounts, as a positive number.
   public var returnValue: Double
+
+  public init(day: Int32, purchaseLines: Int32, purchaseValue: Double, returnValue: Double) {
+    self.day = day
+    self.purchaseLines = purchaseLines
+    self.purchaseValue = purchaseValue
+    self.returnValue = returnValue
+  }
 
   /// Whether the customer bought anything this day (a purchase day in DESIGN.md's sense).
   public var isPurchaseDay: Bool { purchaseLines > 0 }
