@@ -116,9 +116,13 @@ private struct History {
   var windowSpend = SIMD4<Double>.zero
   var spendPrevious90 = 0.0
   var returnsTotal = 0.0
+  var categoryMask: UInt64 = 0
+  var channelMask: UInt64 = 0
 
   mutating func add(_ totals: DayTotals, cutoff: Int32) {
     returnsTotal += totals.returnValue
+    categoryMask |= totals.categoryMask
+    channelMask |= totals.channelMask
     guard totals.isPurchaseDay else { return }
     let value = totals.purchaseValue
     if orders == 0 {
@@ -172,15 +176,11 @@ private struct History {
     case .returnRate:
       if returnsTotal == 0 { return 0 }
       return total > 0 ? returnsTotal / total : undefined
-    case .categories: return Double(countSeen(log.categories, customer: customer, cutoff: cutoff))
-    case .channels: return Double(countSeen(log.channels, customer: customer, cutoff: cutoff))
+    case .categories:
+      return Double(categoryMask.nonzeroBitCount + (log.categories?.overflowCount(customer: customer, upTo: cutoff) ?? 0))
+    case .channels:
+      return Double(channelMask.nonzeroBitCount + (log.channels?.overflowCount(customer: customer, upTo: cutoff) ?? 0))
     }
   }
 
-  private func countSeen(_ seen: TransactionLog.FirstSeen?, customer: Int, cutoff: Int32) -> Int {
-    guard let seen else { return 0 }
-    var count = 0
-    for day in seen.firstDays[seen.offsets[customer]..<seen.offsets[customer + 1]] where day <= cutoff { count += 1 }
-    return count
-  }
 }

@@ -4,6 +4,14 @@
 public protocol ByteSource {
   /// Reads up to `buffer.count` bytes into `buffer` and returns how many; `0` means the end.
   mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws(IngestError) -> Int
+
+  /// The total size in bytes when known in advance (a regular file), to size buffers; `nil`
+  /// for pipes.
+  var sizeHint: Int? { get }
+}
+
+extension ByteSource {
+  public var sizeHint: Int? { nil }
 }
 
 /// Bytes held in memory, handed out at most `chunkLimit` at a time (tests use tiny limits to
@@ -23,6 +31,8 @@ public struct MemorySource: ByteSource {
   public init(_ text: String, chunkLimit: Int = .max) {
     self.init(Array(text.utf8), chunkLimit: chunkLimit)
   }
+
+  public var sizeHint: Int? { bytes.count }
 
   public mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws(IngestError) -> Int {
     let count = min(buffer.count, chunkLimit, bytes.count - position)

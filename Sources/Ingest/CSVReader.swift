@@ -9,119 +9,161 @@
 /// Reads its source in chunks (4 MiB by default) into one buffer and hands out each record's
 /// fields as byte views into that buffer: no `String` is made per field. It accepts quoted
 /// fields with embedded delimiters, doubled quotes (`""`) and line breaks; LF, CRLF or CR line
-/// ends; a UTF-8 byte-order mark; a missing final line end. Blank lines are skipped.
-/// Memory is one chunk plus the longest record.
+/// ends; a UTF-8 byte-order mark; a missing final line end. Blank lines are skipped (they hold
+/// no data). Memory is one chunk plus the longest record.
 ///
 /// ```swift
-/// let reader = CSVReader(source: MemorySource("a,b\n1,2\n"), fileName: "t.csv")
-/// while try reader.nextRecord() { print(reader.fieldCount, reader.line) }
+/// var reader = CSVReader(source: MemorySource("a,b\n1,2\n"), fileName: "t.csv")
+/// try reader.forEachRecord { record in print(record.line, record.count) }
 /// ```
-public final class CSVReader {
+public struct CSVReader {
   /// The name used in error messages (`-` is standard input).
   public let fileName: String
   /// The field separator, `,` by default.
   public let delimiter: UInt8
-  /// The 1-based line on which the current record starts.
-  public private(set) var line = 0
-  /// Bytes read from the source so far.
-  public private(set) var bytesRead = 0
-
   private var source: any ByteSource
-  private var buffer: UnsafeMutablePointer<UInt8>
-  private var capacity: Int
-  private var filled = 0
-  private var position = 0
-  private var nextLine = 1
-  private var atEnd = false
-  private var started = false
-  private var starts: [Int] = []
-  private var ends: [Int] = []
-  private var escapedFields: [Int] = []
+  private let chunkSize: Int
+
+  /// The source's size in bytes when known (see `ByteSource.sizeHint`).
+  public var sizeHint: Int? { source.sizeHint }
 
   /// A reader over `source`; `fileName` appears in error messages.
   public init(source: some ByteSource, fileName: String, delimiter: UInt8 = UInt8(ascii: ","), chunkSize: Int = 4 << 20) {
     self.source = source
     self.fileName = fileName
     self.delimiter = delimiter
-    capacity = max(16, chunkSize)
-    buffer = .allocate(capacity: capacity)
+    self.chunkSize = max(16, chunkSize)
   }
 
-  deinit { buffer.deallocate() }
-
-  /// The number of fields in the current record.
-  public var fieldCount: Int { starts.count }
-
-  /// The bytes of field `index` of the current record, quotes removed and `""` unescaped.
-  /// Valid until the next call to `nextRecord()`.
-  public func field(_ index: Int) -> UnsafeBufferPointer<UInt8> {
-    UnsafeBufferPointer(start: buffer + starts[index], count: ends[index] - starts[index])
-  }
-
-  /// The fields of the current record as strings (invalid UTF-8 repaired); for headers and
-  /// messages, not for the hot path.
-  public func fieldsAsStrings() -> [String] {
-    (0..<fieldCount).map { String(decoding: field($0), as: UTF8.self) }
-  }
-
-  /// Moves to the next record. Returns `false` at the end of the input.
-  /// - Throws: `IngestError.unterminatedQuote`, `.textAfterClosingQuote`, or the source's error.
-  public func nextRecord() throws(IngestError) -> Bool {
-    if !started {
-      started = true
-      while filled < 3 && !atEnd { try refill() }
-      if filled >= 3 && buffer[0] == 0xEF && buffer[1] == 0xBB && buffer[2] == 0xBF { position = 3 }
-    }
+  /// Calls `body` with each record in turn, the header included.
+  /// - Throws: `IngestError.unterminatedQuote`, `.textAfterClosingQuote`, the source's error, or
+  ///   whatever `body` throws (which stops the reading).
+  public mutating func forEachRecord(_ body: (borrowing CSVRecord) throws(IngestError) -> Void) throws(IngestError) {
+    var parser = Parser(capacity: chunkSize, delimiter: delimiter, fileName: fileName)
+    defer { parser.deallocate() }
     while true {
-      switch try parseRecord() {
+      switch try parser.parseRecord() {
       case .needMore:
-        try refill()
+        try parser.refill(from: &source)
       case .end:
-        return false
-      case let .complete(next, newlines, blank):
-        line = nextLine
-        nextLine += newlines
-        position = next
-        if blank { continue }
-        for index in escapedFields { unescape(field: index) }
-        return true
+        return
+      case .record:
+        try body(parser.record)
+      case .blank:
+        continue
       }
     }
   }
+}
 
-  private enum ParseResult { case needMore, end, complete(next: Int, newlines: Int, blank: Bool) }
+/// One record's fields, valid only inside the `forEachRecord` call that passes it.
+public struct CSVRecord: ~Copyable {
+  /// The 1-based line on which the record starts.
+  public let line: Int
+  /// The number of fields.
+  public let count: Int
+  fileprivate let base: UnsafeMutablePointer<UInt8>
+  fileprivate let starts: UnsafeMutablePointer<Int>
+  fileprivate let ends: UnsafeMutablePointer<Int>
 
-  private func parseRecord() throws(IngestError) -> ParseResult {
+  /// The bytes of field `index`, quotes removed and `""` unescaped.
+  @inline(__always)
+  public func field(_ index: Int) -> UnsafeBufferPointer<UInt8> {
+    UnsafeBufferPointer(start: base + starts[index], count: ends[index] - starts[index])
+  }
+
+  /// The fields as strings (invalid UTF-8 repaired); for headers and messages, not the hot path.
+  public func fieldsAsStrings() -> [String] {
+    (0..<count).map { String(decoding: field($0), as: UTF8.self) }
+  }
+}
+
+/// The reader's state: a local value inside `forEachRecord`, so the hot loop touches no class
+/// properties and needs no dynamic exclusivity checks.
+private struct Parser {
+  enum Step { case needMore, end, record, blank }
+
+  var buffer: UnsafeMutablePointer<UInt8>
+  var capacity: Int
+  var filled = 0
+  var position = 0
+  var atEnd = false
+  var started = false
+  var nextLine = 1
+  var line = 0
+  var starts: UnsafeMutablePointer<Int>
+  var ends: UnsafeMutablePointer<Int>
+  var fieldCapacity = 64
+  var count = 0
+  var escaped: [Int] = []
+  let delimiter: UInt8
+  let fileName: String
+
+  init(capacity: Int, delimiter: UInt8, fileName: String) {
+    self.capacity = capacity
+    self.delimiter = delimiter
+    self.fileName = fileName
+    buffer = .allocate(capacity: capacity)
+    starts = .allocate(capacity: fieldCapacity)
+    ends = .allocate(capacity: fieldCapacity)
+  }
+
+  func deallocate() {
+    buffer.deallocate()
+    starts.deallocate()
+    ends.deallocate()
+  }
+
+  var record: CSVRecord { CSVRecord(line: line, count: count, base: buffer, starts: starts, ends: ends) }
+
+  @inline(__always)
+  mutating func addField(_ start: Int, _ end: Int) {
+    if count == fieldCapacity {
+      let grown = fieldCapacity * 2
+      let newStarts = UnsafeMutablePointer<Int>.allocate(capacity: grown)
+      let newEnds = UnsafeMutablePointer<Int>.allocate(capacity: grown)
+      newStarts.update(from: starts, count: count)
+      newEnds.update(from: ends, count: count)
+      starts.deallocate()
+      ends.deallocate()
+      starts = newStarts
+      ends = newEnds
+      fieldCapacity = grown
+    }
+    starts[count] = start
+    ends[count] = end
+    count += 1
+  }
+
+  /// Parses one record from `position`. On `.needMore` nothing has changed but scratch state,
+  /// so the same record is parsed again from its start after a refill.
+  mutating func parseRecord() throws(IngestError) -> Step {
+    if !started {
+      if filled < 3 && !atEnd { return .needMore }
+      started = true
+      if filled >= 3 && buffer[0] == 0xEF && buffer[1] == 0xBB && buffer[2] == 0xBF { position = 3 }
+    }
     let buf = buffer
     let filled = self.filled
     let atEnd = self.atEnd
     let delimiter = self.delimiter
     let quote = UInt8(ascii: "\""), lf = UInt8(ascii: "\n"), cr = UInt8(ascii: "\r")
-    starts.removeAll(keepingCapacity: true)
-    ends.removeAll(keepingCapacity: true)
-    escapedFields.removeAll(keepingCapacity: true)
+    count = 0
+    escaped.removeAll(keepingCapacity: true)
     var p = position
     var newlines = 0
-
-    // Called at a line end at `p`; returns the position after it, or nil when more bytes are needed.
-    func lineEnd(_ p: Int) -> Int? {
-      if buf[p] == lf { return p + 1 }
-      if p + 1 < filled { return buf[p + 1] == lf ? p + 2 : p + 1 }
-      return atEnd ? p + 1 : nil
-    }
 
     while true {
       if p == filled {
         guard atEnd else { return .needMore }
-        if starts.isEmpty { return .end }
-        starts.append(p)  // a delimiter just before the end: a last, empty field
-        ends.append(p)
-        return .complete(next: p, newlines: newlines, blank: false)
+        if count == 0 { return .end }
+        addField(p, p)  // a delimiter just before the end: a last, empty field
+        return finish(next: p, newlines: newlines)
       }
       if buf[p] == quote {
         p += 1
         let start = p
-        var escaped = false
+        var hasEscapes = false
         while true {
           if p == filled {
             if atEnd { throw .unterminatedQuote(file: fileName, line: nextLine) }
@@ -131,7 +173,7 @@ public final class CSVReader {
           if b == quote {
             if p + 1 == filled && !atEnd { return .needMore }
             if p + 1 < filled && buf[p + 1] == quote {
-              escaped = true
+              hasEscapes = true
               p += 2
               continue
             }
@@ -140,13 +182,12 @@ public final class CSVReader {
           if b == lf { newlines += 1 }
           p += 1
         }
-        if escaped { escapedFields.append(starts.count) }
-        starts.append(start)
-        ends.append(p)
+        if hasEscapes { escaped.append(count) }
+        addField(start, p)
         p += 1  // the closing quote
         if p == filled {
           if !atEnd { return .needMore }
-          return .complete(next: p, newlines: newlines, blank: false)
+          return finish(next: p, newlines: newlines)
         }
         let b = buf[p]
         if b == delimiter {
@@ -155,9 +196,9 @@ public final class CSVReader {
         }
         if b == lf || b == cr {
           guard let next = lineEnd(p) else { return .needMore }
-          return .complete(next: next, newlines: newlines + 1, blank: false)
+          return finish(next: next, newlines: newlines + 1)
         }
-        throw .textAfterClosingQuote(file: fileName, line: nextLine + newlines, field: starts.count)
+        throw .textAfterClosingQuote(file: fileName, line: nextLine + newlines, field: count)
       } else {
         let start = p
         while p < filled {
@@ -165,39 +206,52 @@ public final class CSVReader {
           if b == delimiter || b == lf || b == cr { break }
           p += 1
         }
-        if p == filled {
-          if !atEnd { return .needMore }
-          starts.append(start)
-          ends.append(p)
-          return .complete(next: p, newlines: newlines, blank: false)
-        }
-        starts.append(start)
-        ends.append(p)
+        if p == filled && !atEnd { return .needMore }
+        addField(start, p)
+        if p == filled { return finish(next: p, newlines: newlines) }
         if buf[p] == delimiter {
           p += 1
           continue
         }
         guard let next = lineEnd(p) else { return .needMore }
-        return .complete(next: next, newlines: newlines + 1, blank: starts.count == 1 && start == p)
+        if count == 1 && start == p {  // an empty, unquoted line
+          position = next
+          nextLine += newlines + 1
+          return .blank
+        }
+        return finish(next: next, newlines: newlines + 1)
       }
     }
   }
 
-  /// Turns each `""` inside a quoted field into `"`, in place.
-  private func unescape(field index: Int) {
-    var read = starts[index]
-    var write = read
-    let end = ends[index]
-    while read < end {
-      buffer[write] = buffer[read]
-      read += buffer[read] == UInt8(ascii: "\"") ? 2 : 1
-      write += 1
+  /// The position after the line end at `p` (LF, CRLF or CR), or `nil` when more bytes are needed.
+  @inline(__always)
+  func lineEnd(_ p: Int) -> Int? {
+    if buffer[p] == UInt8(ascii: "\n") { return p + 1 }
+    if p + 1 < filled { return buffer[p + 1] == UInt8(ascii: "\n") ? p + 2 : p + 1 }
+    return atEnd ? p + 1 : nil
+  }
+
+  /// Completes a record: unescapes `""` in quoted fields and moves past it.
+  mutating func finish(next: Int, newlines: Int) -> Step {
+    for index in escaped {
+      var read = starts[index], write = read
+      let end = ends[index]
+      while read < end {
+        buffer[write] = buffer[read]
+        read += buffer[read] == UInt8(ascii: "\"") ? 2 : 1
+        write += 1
+      }
+      ends[index] = write
     }
-    ends[index] = write
+    line = nextLine
+    nextLine += newlines
+    position = next
+    return .record
   }
 
   /// Moves the unread bytes to the front, grows the buffer when one record fills it, and reads.
-  private func refill() throws(IngestError) {
+  mutating func refill(from source: inout any ByteSource) throws(IngestError) {
     if position > 0 {
       let remaining = filled - position
       if remaining > 0 { memmove(buffer, buffer + position, remaining) }
@@ -211,9 +265,8 @@ public final class CSVReader {
       buffer = grown
       capacity *= 2
     }
-    let count = try source.read(into: UnsafeMutableRawBufferPointer(start: buffer + filled, count: capacity - filled))
-    if count == 0 { atEnd = true }
-    filled += count
-    bytesRead += count
+    let read = try source.read(into: UnsafeMutableRawBufferPointer(start: buffer + filled, count: capacity - filled))
+    if read == 0 { atEnd = true }
+    filled += read
   }
 }

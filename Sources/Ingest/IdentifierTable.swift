@@ -1,83 +1,123 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
 /// Interns byte strings (customer ids, categories) as dense integer indices, without making a
 /// `String` per lookup.
 ///
-/// Open addressing with linear probing over a power-of-two table kept at most half full; the
-/// keys live back to back in one byte arena. Lookup costs one FNV-1a hash of the key and, on
-/// average, about one byte comparison.
+/// Open addressing with linear probing over a power-of-two table kept at most half full. Each
+/// slot packs a 24-bit tag of the hash with the key's position in one byte arena, where the key
+/// is stored as `[index: 4 bytes][length: 4 bytes][bytes]`; a lookup therefore touches one slot
+/// and one arena entry, which matters when a million customers arrive in date order.
 struct IdentifierTable {
   private var arena: [UInt8] = []
-  private var offsets: [Int] = [0]
-  private var hashes: [UInt64] = []
-  private var slots: [Int32]
+  private var entryOffsets: [Int] = []
+  private var slots: [UInt64]
   private var mask: Int
+  private static let offsetBits: UInt64 = 40
+  private static let offsetMask: UInt64 = (1 << 40) - 1
 
   init(capacity: Int = 1 << 16) {
     var size = 16
     while size < capacity * 2 { size <<= 1 }
-    slots = Array(repeating: -1, count: size)
+    slots = Array(repeating: 0, count: size)
     mask = size - 1
   }
 
   /// The number of distinct keys.
-  var count: Int { hashes.count }
+  var count: Int { entryOffsets.count }
 
   /// The index of `key`, adding it when new.
   mutating func index(of key: UnsafeBufferPointer<UInt8>) -> Int32 {
     let hash = Self.hash(key)
+    let tag = hash >> Self.offsetBits
     var slot = Int(truncatingIfNeeded: hash) & mask
-    while true {
-      let entry = slots[slot]
-      if entry < 0 { break }
-      if hashes[Int(entry)] == hash && equals(Int(entry), key) { return entry }
-      slot = (slot + 1) & mask
+    let found: Int32? = arena.withUnsafeBufferPointer { stored in
+      while true {
+        let entry = slots[slot]
+        if entry == 0 { return nil }
+        if entry >> Self.offsetBits == tag {
+          let offset = Int(entry & Self.offsetMask) - 1
+          let base = UnsafeRawPointer(stored.baseAddress! + offset)
+          let length = Int(base.loadUnaligned(fromByteOffset: 4, as: UInt32.self))
+          if length == key.count && (length == 0 || memcmp(base + 8, key.baseAddress!, length) == 0) {
+            return Int32(bitPattern: base.loadUnaligned(as: UInt32.self))
+          }
+        }
+        slot = (slot + 1) & mask
+      }
     }
-    let index = Int32(hashes.count)
+    if let found { return found }
+    let index = Int32(count)
+    let offset = arena.count
+    withUnsafeBytes(of: UInt32(index).littleEndian) { arena.append(contentsOf: $0) }
+    withUnsafeBytes(of: UInt32(key.count).littleEndian) { arena.append(contentsOf: $0) }
     arena.append(contentsOf: key)
-    offsets.append(arena.count)
-    hashes.append(hash)
-    slots[slot] = index
-    if hashes.count * 2 > slots.count { grow() }
+    entryOffsets.append(offset)
+    slots[slot] = tag << Self.offsetBits | UInt64(offset + 1)
+    if count * 2 > slots.count { grow() }
     return index
   }
 
   /// The key stored at `index`, as a string.
   func string(at index: Int) -> String {
-    arena.withUnsafeBufferPointer { String(decoding: $0[offsets[index]..<offsets[index + 1]], as: UTF8.self) }
+    let offset = entryOffsets[index]
+    return arena.withUnsafeBufferPointer { stored in
+      let length = Int(UnsafeRawPointer(stored.baseAddress! + offset).loadUnaligned(fromByteOffset: 4, as: UInt32.self))
+      return String(decoding: stored[(offset + 8)..<(offset + 8 + length)], as: UTF8.self)
+    }
   }
 
   /// Every key, in index order.
   func allStrings() -> [String] { (0..<count).map(string(at:)) }
 
-  private func equals(_ index: Int, _ key: UnsafeBufferPointer<UInt8>) -> Bool {
-    let start = offsets[index], end = offsets[index + 1]
-    guard end - start == key.count else { return false }
-    return arena.withUnsafeBufferPointer { stored in
-      var i = 0
-      while i < key.count {
-        if stored[start + i] != key[i] { return false }
-        i += 1
-      }
-      return true
-    }
-  }
-
   private mutating func grow() {
     let size = slots.count * 2
-    slots = Array(repeating: -1, count: size)
+    var grown = [UInt64](repeating: 0, count: size)
     mask = size - 1
-    for (index, hash) in hashes.enumerated() {
-      var slot = Int(truncatingIfNeeded: hash) & mask
-      while slots[slot] >= 0 { slot = (slot + 1) & mask }
-      slots[slot] = Int32(index)
+    arena.withUnsafeBufferPointer { stored in
+      for offset in entryOffsets {
+        let length = Int(UnsafeRawPointer(stored.baseAddress! + offset).loadUnaligned(fromByteOffset: 4, as: UInt32.self))
+        let hash = Self.hash(UnsafeBufferPointer(rebasing: stored[(offset + 8)..<(offset + 8 + length)]))
+        var slot = Int(truncatingIfNeeded: hash) & mask
+        while grown[slot] != 0 { slot = (slot + 1) & mask }
+        grown[slot] = (hash >> Self.offsetBits) << Self.offsetBits | UInt64(offset + 1)
+      }
     }
+    slots = grown
   }
 
-  private static func hash(_ key: UnsafeBufferPointer<UInt8>) -> UInt64 {
-    var h: UInt64 = 0xcbf2_9ce4_8422_2325
-    for b in key { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01b3 }
-    // Mix the high bits down: the table indexes with the low bits.
-    h ^= h >> 29
-    h = h &* 0xbf58_476d_1ce4_e5b9
-    return h ^ (h >> 32)
+  /// A fast 64-bit hash: eight bytes at a time, multiply-mixed, then finalised (SplitMix64's
+  /// finaliser) so that both the low bits (the slot) and the high bits (the tag) are good.
+  @inline(__always)
+  static func hash(_ key: UnsafeBufferPointer<UInt8>) -> UInt64 {
+    var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(key.count)
+    guard let base = key.baseAddress else { return finalise(h) }
+    let raw = UnsafeRawPointer(base)
+    var i = 0
+    while i + 8 <= key.count {
+      h = (h ^ raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0xBF58_476D_1CE4_E5B9
+      h = (h << 31) | (h >> 33)
+      i += 8
+    }
+    var tail: UInt64 = 0
+    var shift: UInt64 = 0
+    while i < key.count {
+      tail |= UInt64(base[i]) << shift
+      shift += 8
+      i += 1
+    }
+    h = (h ^ tail) &* 0x94D0_49BB_1331_11EB
+    return finalise(h)
+  }
+
+  @inline(__always)
+  private static func finalise(_ x: UInt64) -> UInt64 {
+    var z = x
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+    return z ^ (z >> 31)
   }
 }

@@ -4,6 +4,8 @@ import RebuyCore
 ///
 /// A purchase line has amount `>= 0` (zero included); a return line has a negative amount.
 public struct DayTotals: Sendable, Equatable {
+  /// The customer's index in `TransactionLog.customerIDs`.
+  public var customer: Int32
   /// The day, as `Day.ordinal`.
   public var day: Int32
   /// Lines with amount `>= 0`.
@@ -12,12 +14,23 @@ public struct DayTotals: Sendable, Equatable {
   public var purchaseValue: Double
   /// Sum of the return lines' amounts, as a positive number.
   public var returnValue: Double
+  /// Bit `k` is set when the customer bought category `k` this day (`k < 64`, in order of first
+  /// appearance in the file; later categories are in `TransactionLog.categories.overflow`).
+  public var categoryMask: UInt64
+  /// As `categoryMask`, for channels.
+  public var channelMask: UInt64
 
-  public init(day: Int32, purchaseLines: Int32, purchaseValue: Double, returnValue: Double) {
+  public init(
+    customer: Int32, day: Int32, purchaseLines: Int32, purchaseValue: Double, returnValue: Double,
+    categoryMask: UInt64 = 0, channelMask: UInt64 = 0
+  ) {
+    self.customer = customer
     self.day = day
     self.purchaseLines = purchaseLines
     self.purchaseValue = purchaseValue
     self.returnValue = returnValue
+    self.categoryMask = categoryMask
+    self.channelMask = channelMask
   }
 
   /// Whether the customer bought anything this day (a purchase day in DESIGN.md's sense).
@@ -36,11 +49,10 @@ public struct TransactionLog: Sendable {
   public let dayOffsets: [Int]
   /// Every customer's day totals, customer after customer.
   public let days: [DayTotals]
-  /// For each customer, the first purchase day of each distinct category; `nil` without a
-  /// category column.
-  public let categories: FirstSeen?
-  /// As `categories`, for the channel column.
-  public let channels: FirstSeen?
+  /// The distinct categories bought; `nil` without a category column.
+  public let categories: DistinctValues?
+  /// The distinct channels bought through; `nil` without a channel column.
+  public let channels: DistinctValues?
   /// Data rows read and kept.
   public let rows: Int
   /// Data rows skipped as bad (only with `skipBadRows`).
@@ -51,13 +63,29 @@ public struct TransactionLog: Sendable {
   public let firstDay: Day
   public let lastDay: Day
 
-  /// Per customer, the day each distinct value (category, channel) was first bought.
-  public struct FirstSeen: Sendable {
-    /// `firstDays[offsets[i]..<offsets[i + 1]]` belong to customer `i`.
-    public let offsets: [Int]
-    public let firstDays: [Int32]
-    /// The distinct values, in order of first appearance.
+  /// The distinct values of a text column (category, channel) on purchase lines.
+  ///
+  /// The first 64 values (in order of first appearance) are bits of each day's mask
+  /// (`DayTotals.categoryMask`, `.channelMask`): a customer's distinct values up to a cutoff are
+  /// the bits of the OR of those masks. Values beyond 64 (product-level categories) are kept as
+  /// one first purchase day per customer and value in `overflowFirstDays`.
+  public struct DistinctValues: Sendable {
+    /// Every distinct value, in order of first appearance; the first 64 are mask bits.
     public let values: [String]
+    /// `overflowFirstDays[overflowOffsets[i]..<overflowOffsets[i + 1]]`: customer `i`'s first
+    /// purchase day of each value beyond the first 64.
+    public let overflowOffsets: [Int]
+    public let overflowFirstDays: [Int32]
+
+    /// The number of values beyond the first 64 that `customer` bought on or before `cutoff`.
+    public func overflowCount(customer: Int, upTo cutoff: Int32) -> Int {
+      guard !overflowFirstDays.isEmpty else { return 0 }
+      var count = 0
+      for day in overflowFirstDays[overflowOffsets[customer]..<overflowOffsets[customer + 1]] where day <= cutoff {
+        count += 1
+      }
+      return count
+    }
   }
 
   /// The number of customers with at least one kept row.
@@ -69,8 +97,8 @@ public struct TransactionLog: Sendable {
   }
 
   init(
-    customerIDs: [String], dayOffsets: [Int], days: [DayTotals], categories: FirstSeen?,
-    channels: FirstSeen?, rows: Int, skippedRows: Int, skippedMessages: [String], firstDay: Day,
+    customerIDs: [String], dayOffsets: [Int], days: [DayTotals], categories: DistinctValues?,
+    channels: DistinctValues?, rows: Int, skippedRows: Int, skippedMessages: [String], firstDay: Day,
     lastDay: Day
   ) {
     self.customerIDs = customerIDs

@@ -53,6 +53,32 @@ func table(_ csv: String, cutoffs: [String], horizon: Int? = nil) throws -> (Tra
     #expect(t.featureNames.contains("categories") && !t.featureNames.contains("channels"))
   }
 
+  /// Past the first 64 categories the count comes from the overflow days, not the day masks:
+  /// 150 products bought in shuffled order, each counted from the first day it was bought.
+  @Test func manyCategoriesAreCountedExactly() throws {
+    var rng = SplitMix64(seed: 31)
+    var rows: [(id: String, day: Int, product: Int)] = []
+    for customer in 0..<5 {
+      for product in 0..<150 where rng.next() % 3 != 0 {
+        for _ in 0..<(1 + Int(rng.next() % 3)) { rows.append(("c\(customer)", Int(rng.next() % 200), product)) }
+      }
+    }
+    rows.shuffle(using: &rng)
+    let start = Day(iso: "2024-01-01")!
+    let csv = "customer_id,date,amount,category\n"
+      + rows.map { "\($0.id),\(start.adding(days: $0.day)),1.00,p\($0.product)" }.joined(separator: "\n")
+    for cutoffOffset in [10, 99, 199] {
+      let cutoff = start.adding(days: cutoffOffset)
+      let (log, t) = try table(csv, cutoffs: [cutoff.description])
+      #expect(try #require(log.categories).values.count > 64)
+      for row in 0..<t.rowCount {
+        let id = log.customerIDs[Int(t.customers[row])]
+        let expected = Set(rows.filter { $0.id == id && $0.day <= cutoffOffset }.map(\.product)).count
+        #expect(t.value(row: row, feature: "categories") == Double(expected), "\(id) at \(cutoff)")
+      }
+    }
+  }
+
   @Test func oneTimeBuyersHaveUndefinedGapsNotZeros() throws {
     let (_, t) = try table("customer_id,date,amount\na,2024-01-01,5\n", cutoffs: ["2024-01-31"])
     for name in ["monetary_repeat_mean", "gap_mean_days", "gap_std_days", "overdue_ratio"] {

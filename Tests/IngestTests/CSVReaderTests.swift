@@ -6,11 +6,11 @@ import TestSupport
 func records(_ text: String, chunkLimit: Int = .max, chunkSize: Int = 4 << 20, delimiter: Character = ",") throws
   -> [(line: Int, fields: [String])]
 {
-  let reader = CSVReader(
+  var reader = CSVReader(
     source: MemorySource(text, chunkLimit: chunkLimit), fileName: "t.csv", delimiter: delimiter.asciiValue!,
     chunkSize: chunkSize)
   var out: [(Int, [String])] = []
-  while try reader.nextRecord() { out.append((reader.line, reader.fieldsAsStrings())) }
+  try reader.forEachRecord { record in out.append((record.line, record.fieldsAsStrings())) }
   return out
 }
 

@@ -29,14 +29,15 @@ func readLog(bytes: [UInt8], options: IngestOptions = IngestOptions()) throws(In
     #expect(log.rows == 5)
     let a = Array(log.days(ofCustomer: 0))
     #expect(a.map(\.day) == [Day(iso: "2024-01-01")!.ordinal, Day(iso: "2024-01-02")!.ordinal])
-    #expect(a[1] == DayTotals(day: a[1].day, purchaseLines: 2, purchaseValue: 10, returnValue: 4))
+    #expect(a[1] == DayTotals(customer: 0, day: a[1].day, purchaseLines: 2, purchaseValue: 10, returnValue: 4, categoryMask: 1, channelMask: 0b101))
     #expect(a[0].purchaseValue == 2.5)
     #expect(log.firstDay == Day(iso: "2024-01-01") && log.lastDay == Day(iso: "2024-01-02"))
-    let categories = try #require(log.categories)
-    // a bought y on 01-01 and x on 01-02; the empty category is not a category.
-    #expect(Array(categories.firstDays[categories.offsets[0]..<categories.offsets[1]]).sorted() == [a[0].day, a[1].day])
-    let channels = try #require(log.channels)
-    #expect(channels.offsets[1] - channels.offsets[0] == 2)  // web and store
+    // Categories in order of first appearance: x = bit 0, y = bit 1. a bought y on 01-01 and x
+    // on 01-02 (the empty category is not a category).
+    #expect(try #require(log.categories).values == ["x", "y"])
+    #expect(a[0].categoryMask == 0b10 && a[1].categoryMask == 0b01)
+    #expect(try #require(log.channels).values == ["web", "app", "store"])
+    #expect(a[1].channelMask == 0b101)  // web and store; the return's channel does not count
   }
 
   @Test func renamedColumnsAndOptionalColumns() throws {
