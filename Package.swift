@@ -33,6 +33,7 @@ let package = Package(
     // MARK: Tests
     .target(name: "TestSupport", dependencies: ["RebuyCore"], path: "Sources/TestSupport"),
     .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra", "TestSupport"]),
+    .testTarget(name: "RebuyCoreTests", dependencies: ["RebuyCore", "TestSupport"]),
     .testTarget(name: "IngestTests", dependencies: ["Ingest", "TestSupport"]),
     .testTarget(name: "FeaturesTests", dependencies: ["Features", "Ingest", "Synthetic", "TestSupport"]),
     .testTarget(name: "SyntheticTests", dependencies: ["Synthetic", "Ingest", "TestSupport"]),

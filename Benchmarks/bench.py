@@ -81,9 +81,15 @@ def features_stage(data, rounds, out_dir):
             memory[name].append(rss)
             print(f"  round {round_index + 1}: {name}: {seconds:.2f} s, {rss:.0f} MiB", file=sys.stderr)
         if round_index == 0:
+            # In a child process: loading the outputs here would grow this process, and a child's
+            # peak memory (ru_maxrss) starts from its parent's size at fork.
             for name, path in (("polars (eager)", "polars-eager.csv"), ("polars (lazy)", "polars-lazy.csv"),
                                ("pandas", "pandas.csv")):
-                rows = check_same_features(out_dir / "rebuy.csv", out_dir / path, name)
+                checked = subprocess.run([PYTHON, __file__, "--compare", str(out_dir / "rebuy.csv"), str(out_dir / path), name],
+                                         capture_output=True, text=True)
+                if checked.returncode != 0:
+                    sys.exit(checked.stderr or checked.stdout)
+                rows = int(checked.stdout)
             print(f"  outputs agree: {rows:,} rows, every value", file=sys.stderr)
     return {
         "title": "Features and labels from transactions",
@@ -152,7 +158,11 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="a small smoke run (20,000 customers, one round)")
     parser.add_argument("--rounds", type=int, default=None, help="rounds per stage (default 3, 1 with --quick)")
+    parser.add_argument("--compare", nargs=3, metavar=("REBUY_CSV", "OTHER_CSV", "NAME"), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.compare:
+        print(check_same_features(Path(args.compare[0]), Path(args.compare[1]), args.compare[2]))
+        return
     customers = 20_000 if args.quick else 1_000_000
     rounds = args.rounds or (1 if args.quick else 3)
     data_dir = ROOT / "Benchmarks" / "data"

@@ -35,7 +35,7 @@ public enum FeatureCSV {
         out.byte(UInt8(ascii: ","))
         let v = table.values[row * width + column]
         if v.isNaN { continue }
-        if isCount[column] { out.integer(Int(v)) } else { out.text(v.description) }
+        if isCount[column] { out.integer(Int(v)) } else { out.decimal(v) }
       }
       if let labels = table.labels {
         out.byte(UInt8(ascii: ","))

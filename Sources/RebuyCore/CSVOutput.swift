@@ -27,6 +27,30 @@ public struct CSVOutput {
     buffer.append(UInt8(magnitude % 10) + 48)
   }
 
+  /// Appends a `Double` exactly as `value.description` would (the shortest text that reads back
+  /// to the same number), without making a `String` when the value is a whole number of cents.
+  ///
+  /// Fast path: when `k = (100·v).rounded()` gives `k / 100 == v` (the same correctly rounded
+  /// division a parser performs on the text `"k/100"`), the two-decimal text with trailing
+  /// zeros trimmed reads back to `v`, and no shorter text can. Other values take `description`.
+  public mutating func decimal(_ value: Double) {
+    let magnitude = abs(value)
+    if magnitude >= 0.01 && magnitude < 1e13 {
+      let cents = (magnitude * 100).rounded()
+      if cents / 100 == magnitude {
+        let k = Int(cents)
+        if value < 0 { buffer.append(UInt8(ascii: "-")) }
+        integer(k / 100)
+        buffer.append(UInt8(ascii: "."))
+        let fraction = k % 100
+        buffer.append(UInt8(fraction / 10) + 48)
+        if fraction % 10 != 0 { buffer.append(UInt8(fraction % 10) + 48) }
+        return
+      }
+    }
+    text(value.description)
+  }
+
   /// Appends text as it is.
   public mutating func text(_ s: String) { buffer.append(contentsOf: s.utf8) }
 

@@ -40,15 +40,18 @@ struct DemoCommand: ParsableCommand {
       let cut = try cutoff.map { try parseDay($0, option: "--cutoff") } ?? log.lastDay.adding(days: -horizon)
       let table = try FeatureBuilder(for: log).build(log, snapshots: [Snapshot(cutoff: cut, horizon: horizon)])
       let positives = table.labels!.reduce(0) { $0 + Int($1) }
-      var text = """
-
-        Rebuy demo: features and labels as of \(cut), horizon \(horizon) days
-          customers with a purchase by the cutoff: \(Terminal.count(table.rowCount))
-          bought again within \(horizon) days:      \(Terminal.count(positives)) (\(String(format: "%.1f%%", 100 * Double(positives) / Double(table.rowCount))))
-
-        """
+      let rate = String(format: "%.1f%%", 100 * Double(positives) / Double(table.rowCount))
+      let facts = [
+        ("customers with a purchase by the cutoff", Terminal.count(table.rowCount)),
+        ("bought again within \(horizon) days", "\(Terminal.count(positives)) (\(rate))"),
+        ("bad rows skipped", Terminal.count(log.skippedRows)),
+      ]
+      let width = facts.map(\.0.count).max()!
+      var text = "\nRebuy demo: features and labels as of \(cut), horizon \(horizon) days\n"
+      for (label, value) in facts { text += "  " + label.padding(toLength: width + 2, withPad: " ", startingAt: 0) + value + "\n" }
+      text += "\n"
       text += summaryTable(FeatureSummary(table), rows: table.rowCount)
-      text += "\nDone in \(Terminal.seconds(since: clock)). Next: rebuy features Datasets/transactions.csv --cutoff \(cut) --horizon \(horizon) -o features.csv\n"
+      text += "\nDone in \(Terminal.seconds(since: clock)). Next: rebuy features Datasets/transactions.csv --cutoff \(cut) --horizon \(horizon) -o features.csv"
       Terminal.say(text)
     }
   }

@@ -1,0 +1,40 @@
+import RebuyCore
+import Testing
+
+@Suite struct CSVOutputTests {
+  static func written(_ body: (inout CSVOutput) -> Void) throws -> String {
+    var bytes: [UInt8] = []
+    var out = CSVOutput { bytes += $0 }
+    body(&out)
+    try out.flush()
+    return String(decoding: bytes, as: UTF8.self)
+  }
+
+  /// The fast path writes exactly what `description` writes, on values that take it and values
+  /// that do not: cents, sums of cents, ratios, tiny, huge, negative and signed zeros.
+  @Test func decimalsMatchDescription() throws {
+    var rng = SplitMix64(seed: 17)
+    var values: [Double] = [0, -0.0, 0.01, 0.1, 0.5, 1, -1, 100, 134.31, 208.55999999999997, 1e-5, 0.005, 9.99, 1e12 + 0.25, 1e13, 1e16, 123456789.12]
+    for _ in 0..<100_000 {
+      let cents = Double(Int(rng.next() % 10_000_000) - 5_000_000)
+      values.append(cents / 100)
+      var sum = 0.0
+      for _ in 0..<Int(rng.next() % 6) { sum += Double(rng.next() % 100_000) / 100 }
+      values.append(sum)
+      values.append(sum / Double(1 + rng.next() % 9))
+      values.append(rng.nextUnit() * 1000)
+    }
+    for value in values {
+      #expect(try Self.written { $0.decimal(value) } == value.description, "\(value)")
+    }
+  }
+
+  @Test func integersCentsAndQuotedFields() throws {
+    #expect(try Self.written { $0.integer(-1234567) } == "-1234567")
+    #expect(try Self.written { $0.integer(0) } == "0")
+    #expect(try Self.written { $0.cents(-1205) } == "-12.05")
+    #expect(try Self.written { $0.cents(7) } == "0.07")
+    #expect(try Self.written { $0.field("a,\"b\"") } == "\"a,\"\"b\"\"\"")
+    #expect(try Self.written { $0.field("plain") } == "plain")
+  }
+}
