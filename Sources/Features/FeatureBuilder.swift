@@ -141,7 +141,7 @@ private struct History {
     if age >= 90 && age < 180 { spendPrevious90 += value }
   }
 
-  static let windowLengths = SIMD4<Double>(30, 90, 180, 365)
+  static let windowLengths = SIMD4<Double>(Feature.windows.map(Double.init))
 
   var gapMean: Double { Double(lastDay - firstDay) / Double(orders - 1) }
 

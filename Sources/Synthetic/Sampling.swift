@@ -1,5 +1,11 @@
 import RebuyCore
 
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
 /// Draws from the distributions the generator needs, all from one seeded `SplitMix64`.
 extension SplitMix64 {
   /// Uniform in `(0, 1)`: never exactly 0, so logarithms are safe.
@@ -42,9 +48,3 @@ extension SplitMix64 {
   /// Uniform integer in `0..<n`.
   public mutating func nextInt(below n: Int) -> Int { Int(next() % UInt64(n)) }
 }
-
-#if canImport(Glibc)
-  import Glibc
-#elseif canImport(Darwin)
-  import Darwin
-#endif

@@ -79,6 +79,7 @@ struct FeaturesCommand: ParsableCommand {
         let positives = labels.reduce(0) { $0 + Int($1) }
         summary += String(format: "; repurchase rate %.1f%%", 100 * Double(positives) / Double(max(1, labels.count)))
       }
+      if log.skippedRows > 0 { summary += "; \(Terminal.count(log.skippedRows)) bad rows skipped" }
       Terminal.say(summary + (output == "-" ? "." : " to \(output)."))
     }
   }

@@ -112,7 +112,6 @@ enum TemporaryFiles {
     pending = strdup(path)
     signal(SIGINT, removeAndExit)
     signal(SIGTERM, removeAndExit)
-    signal(SIGPIPE, removeAndExit)
   }
 
   static func unregister() {
