@@ -21,12 +21,14 @@ let package = Package(
     .target(name: "Ingest", dependencies: ["RebuyCore"]),
     .target(name: "Features", dependencies: ["RebuyCore", "Ingest"]),
     .target(name: "Synthetic", dependencies: ["RebuyCore"]),
+    .target(name: "Learners", dependencies: ["RebuyCore", "LinearAlgebra"]),
+    .target(name: "Evaluation", dependencies: ["RebuyCore"]),
 
     // MARK: The command line
     .executableTarget(
       name: "rebuy",
       dependencies: [
-        "LinearAlgebra", "RebuyCore", "Ingest", "Features", "Synthetic",
+        "LinearAlgebra", "RebuyCore", "Ingest", "Features", "Synthetic", "Learners", "Evaluation",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
 
@@ -37,6 +39,8 @@ let package = Package(
     .testTarget(name: "IngestTests", dependencies: ["Ingest", "TestSupport"]),
     .testTarget(name: "FeaturesTests", dependencies: ["Features", "Ingest", "Synthetic", "TestSupport"]),
     .testTarget(name: "SyntheticTests", dependencies: ["Synthetic", "Ingest", "TestSupport"]),
+    .testTarget(name: "LearnersTests", dependencies: ["Learners", "TestSupport"]),
+    .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "TestSupport"]),
     .testTarget(name: "RebuyCLITests", dependencies: ["TestSupport"]),
   ]
 )

@@ -1,3 +1,5 @@
+import RebuyCore
+
 /// Where a reader gets its bytes: a file, standard input, or memory.
 ///
 /// Library code never opens files; the `rebuy` command gives it a source.
@@ -43,4 +45,24 @@ public struct MemorySource: ByteSource {
     position += count
     return count
   }
+}
+
+/// A source that hashes (SHA-256) every byte it passes on, for the data fingerprint a model
+/// file records. A class, so the digest can be read after the reader is done with it.
+public final class HashingSource: ByteSource {
+  private var inner: any ByteSource
+  private var hash = SHA256()
+
+  public init(_ inner: some ByteSource) { self.inner = inner }
+
+  public var sizeHint: Int? { inner.sizeHint }
+
+  public func read(into buffer: UnsafeMutableRawBufferPointer) throws(IngestError) -> Int {
+    let count = try inner.read(into: buffer)
+    hash.update(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
+    return count
+  }
+
+  /// The SHA-256 of every byte read so far, in hex.
+  public var hexDigest: String { hash.hexDigest() }
 }

@@ -76,31 +76,40 @@ public func gemm(
 /// The Gram matrix `Aᵀ diag(w) A` of the columns of `A`, with optional row weights, BLAS `dsyrk`.
 ///
 /// This is the Hessian's shape in Newton / IRLS fitting. The result is symmetric and both
-/// triangles are filled. Weights must be non-negative (they are applied as `√w` to each row).
-/// Cost: `O(rows · columns²)`, plus a scaled copy of `A` when weights are given.
+/// triangles are filled. Weights must be non-negative (they are applied as `√w` to each row, in
+/// a copy of `A`). Cost: `O(rows · columns²)`.
 public func gram(_ a: Matrix, weights: [Double]? = nil) throws(LinearAlgebraError) -> Matrix {
+  var workspace: [Double] = []
+  return try gram(a, weights: weights, workspace: &workspace)
+}
+
+/// `gram(_:weights:)` reusing `workspace` for the weighted copy of `A`, so that an iterative
+/// fit allocates it once.
+public func gram(_ a: Matrix, weights: [Double]?, workspace: inout [Double]) throws(LinearAlgebraError) -> Matrix {
   let n = a.columns
   var c = Matrix(rows: n, columns: n)
   guard a.rows > 0, n > 0 else { return c }
-  var scaled = a
   if let weights {
     guard weights.count == a.rows else {
       throw .dimensionMismatch(operation: "gram", details: "A has \(a.rows) rows, \(weights.count) weights")
     }
-    scaled.elements.withUnsafeMutableBufferPointer { p in
-      for i in 0..<a.rows {
-        let s = weights[i].squareRoot()
-        for j in 0..<n { p[i * n + j] *= s }
+    if workspace.count != a.elements.count { workspace = [Double](repeating: 0, count: a.elements.count) }
+    a.elements.withUnsafeBufferPointer { source in
+      workspace.withUnsafeMutableBufferPointer { p in
+        for i in 0..<a.rows {
+          let s = weights[i].squareRoot()
+          for j in 0..<n { p[i * n + j] = source[i * n + j] * s }
+        }
       }
     }
   }
-  scaled.elements.withUnsafeBufferPointer { ap in
+  let rows = Int32(a.rows)
+  let syrk = { (ap: UnsafeBufferPointer<Double>) in
     c.elements.withUnsafeMutableBufferPointer { cp in
-      cblas_dsyrk(
-        CblasRowMajor, CblasUpper, CblasTrans, Int32(n), Int32(a.rows), 1, ap.baseAddress,
-        Int32(n), 0, cp.baseAddress, Int32(n))
+      cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, Int32(n), rows, 1, ap.baseAddress, Int32(n), 0, cp.baseAddress, Int32(n))
     }
   }
+  if weights != nil { workspace.withUnsafeBufferPointer(syrk) } else { a.elements.withUnsafeBufferPointer(syrk) }
   for i in 0..<n {
     for j in 0..<i { c.elements[i * n + j] = c.elements[j * n + i] }
   }

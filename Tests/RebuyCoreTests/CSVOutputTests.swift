@@ -38,3 +38,33 @@ import Testing
     #expect(try Self.written { $0.field("plain") } == "plain")
   }
 }
+
+@Suite struct SHA256Tests {
+  /// FIPS 180-4 test vectors, fed whole and in uneven chunks.
+  @Test(arguments: [
+    ("", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"),
+    ("abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"),
+    ("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq", "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"),
+  ])
+  func vectors(message: String, digest: String) {
+    var whole = SHA256()
+    whole.update(Array(message.utf8))
+    #expect(whole.hexDigest() == digest)
+    var chunked = SHA256()
+    var bytes = Array(message.utf8)[...]
+    var size = 1
+    while !bytes.isEmpty {
+      chunked.update(Array(bytes.prefix(size)))
+      bytes = bytes.dropFirst(size)
+      size += 7
+    }
+    #expect(chunked.hexDigest() == digest)
+  }
+
+  @Test func millionAs() {
+    var hash = SHA256()
+    let block = [UInt8](repeating: UInt8(ascii: "a"), count: 1000)
+    for _ in 0..<1000 { hash.update(block) }
+    #expect(hash.hexDigest() == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+  }
+}

@@ -1,0 +1,176 @@
+"""Reference values from scikit-learn for Rebuy's logistic regression and evaluator.
+
+Writes Tests/Fixtures/logistic_reference.json and Tests/Fixtures/metrics_reference.json with the
+inputs, the parameters, the outputs and the library versions. The Swift tests compare with them.
+
+    python Notebooks/oracles/sklearn_reference.py            # rewrite the fixtures
+    python Notebooks/oracles/sklearn_reference.py --check    # fail if a fixture is out of date
+"""
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import sklearn
+from sklearn.calibration import calibration_curve
+from sklearn.impute import SimpleImputer
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import (accuracy_score, average_precision_score, brier_score_loss, confusion_matrix,
+                             f1_score, log_loss, precision_recall_curve, precision_score, recall_score,
+                             roc_auc_score, roc_curve)
+from sklearn.preprocessing import StandardScaler
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import features_pandas  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = ROOT / "Tests" / "Fixtures"
+VERSIONS = {"python": sys.version.split()[0], "scikit-learn": sklearn.__version__, "numpy": np.__version__,
+            "pandas": pd.__version__}
+
+
+def nan_to_none(values):
+    return [None if (isinstance(v, float) and np.isnan(v)) else float(v) for v in values]
+
+
+def logistic_reference():
+    """Features of the bundled dataset (the pandas oracle's), imputed by the median and
+    standardised, fitted by scikit-learn's LogisticRegression for several C, with and without
+    balanced class weights: by lbfgs (tol 1e-14), and by the exact newton-cholesky solver."""
+    tx = features_pandas.read_transactions(ROOT / "Datasets" / "transactions.csv")
+    f = features_pandas.features(tx, "2024-06-30", 90)
+    names = [c for c in f.columns if c != "repurchase"]
+    x = f[names].to_numpy(dtype=float)
+    y = f["repurchase"].to_numpy(dtype=int)
+    imputer = SimpleImputer(strategy="median")
+    scaler = StandardScaler()
+    z = scaler.fit_transform(imputer.fit_transform(x))
+    fits = []
+    for c in (0.01, 1.0, 100.0):
+        for class_weight in (None, "balanced"):
+            model = LogisticRegression(C=c, class_weight=class_weight, solver="lbfgs", tol=1e-14, max_iter=100_000)
+            model.fit(z, y)
+            # A second, exact solver: the fixture is only trusted when both agree closely.
+            check = LogisticRegression(C=c, class_weight=class_weight, solver="newton-cholesky", tol=1e-14,
+                                       max_iter=1000).fit(z, y)
+            gap = np.max(np.abs(np.r_[model.coef_[0], model.intercept_] - np.r_[check.coef_[0], check.intercept_]))
+            scale = np.max(np.abs(np.r_[check.coef_[0], check.intercept_]))
+            # lbfgs stops on a relative objective change of 64·eps (scikit-learn's ftol), which can
+            # leave coefficients a few 1e-6 from the optimum; the exact solver is the reference.
+            assert gap <= 1e-4 * max(1.0, scale), f"lbfgs and newton-cholesky disagree by {gap} at C={c}"
+            fits.append({
+                "c": c, "class_weight": class_weight or "none",
+                "intercept": float(model.intercept_[0]), "coefficients": [float(v) for v in model.coef_[0]],
+                "lbfgs_gap": float(gap), "exact_intercept": float(check.intercept_[0]), "exact_coefficients": [float(v) for v in check.coef_[0]],
+                "probabilities_first_100": [float(v) for v in check.predict_proba(z[:100])[:, 1]],
+            })
+    return {
+        "generated_by": "Notebooks/oracles/sklearn_reference.py", "versions": VERSIONS,
+        "description": "pandas-oracle features of Datasets/transactions.csv at 2024-06-30, horizon 90; "
+                       "SimpleImputer(median) + StandardScaler + LogisticRegression(lbfgs, tol 1e-14)",
+        "feature_names": names,
+        "x": [nan_to_none(row) for row in x], "y": [int(v) for v in y],
+        "impute": [float(v) for v in imputer.statistics_], "mean": [float(v) for v in scaler.mean_],
+        "scale": [float(v) for v in scaler.scale_],
+        "fits": fits,
+    }
+
+
+def lift_table(y, scores):
+    """Deciles of the ranking, highest score first, ties in row order (a stable sort)."""
+    order = np.argsort(-scores, kind="stable")
+    n, total = len(y), y.sum()
+    rows, cumulative = [], 0
+    for d in range(1, 11):
+        part = y[order[(d - 1) * n // 10: d * n // 10]]
+        cumulative += int(part.sum())
+        rate = float(part.mean()) if len(part) else None
+        rows.append({"decile": d, "rows": int(len(part)), "positives": int(part.sum()), "rate": rate,
+                     "lift": rate / (total / n) if rate is not None and total > 0 else None,
+                     "cumulative_gain": cumulative / total if total > 0 else None})
+    return rows
+
+
+def metrics_case(name, y, scores, threshold):
+    predicted = (scores >= threshold).astype(int)
+    precision, recall, pr_thresholds = precision_recall_curve(y, scores)
+    # Best F1 over the curve's thresholds; on ties, the highest threshold.
+    f1s = np.where(precision[:-1] + recall[:-1] > 0,
+                   2 * precision[:-1] * recall[:-1] / np.maximum(precision[:-1] + recall[:-1], 1e-300), 0.0)
+    best = max(range(len(pr_thresholds)), key=lambda k: (f1s[k], pr_thresholds[k]))
+    reaching = [k for k in range(len(pr_thresholds)) if recall[k] >= 0.8 - 1e-12]
+    fpr, tpr, roc_thresholds = roc_curve(y, scores, drop_intermediate=False)
+    prob_true, prob_pred = calibration_curve(y, scores, n_bins=10, strategy="uniform")
+    tn, fp, fn, tp = confusion_matrix(y, predicted, labels=[0, 1]).ravel()
+    top_k = max(1, len(y) // 10)
+    order = np.argsort(-scores, kind="stable")
+    return {
+        "name": name, "labels": [int(v) for v in y], "scores": [float(v) for v in scores], "threshold": threshold,
+        "confusion": {"tp": int(tp), "fp": int(fp), "tn": int(tn), "fn": int(fn)},
+        "precision": float(precision_score(y, predicted, zero_division=0)) if predicted.sum() else None,
+        "recall": float(recall_score(y, predicted)), "f1": float(f1_score(y, predicted, zero_division=0)),
+        "accuracy": float(accuracy_score(y, predicted)),
+        "roc_auc": float(roc_auc_score(y, scores)), "average_precision": float(average_precision_score(y, scores)),
+        "log_loss": float(log_loss(y, np.clip(scores, 0, 1))), "brier": float(brier_score_loss(y, np.clip(scores, 0, 1))),
+        "roc_fpr": [float(v) for v in fpr], "roc_tpr": [float(v) for v in tpr],
+        "pr_precision": [float(v) for v in precision[:-1][::-1]], "pr_recall": [float(v) for v in recall[:-1][::-1]],
+        "pr_thresholds": [float(v) for v in pr_thresholds[::-1]],
+        "best_f1_threshold": float(pr_thresholds[best]), "best_f1": float(f1s[best]),
+        "threshold_for_recall_80": float(max(pr_thresholds[k] for k in reaching)),
+        "calibration_fraction_positive": [float(v) for v in prob_true],
+        "calibration_mean_predicted": [float(v) for v in prob_pred],
+        "top_k": top_k, "precision_at_top_k": float(y[order[:top_k]].mean()),
+        "lift": lift_table(y, scores),
+    }
+
+
+def metrics_reference():
+    rng = np.random.default_rng(20261123)
+    n = 2000
+    y = (rng.random(n) < 0.3).astype(int)
+    # Scores that carry signal, rounded to two places so that many tie.
+    scores = np.clip(np.round(0.25 + 0.35 * y + 0.25 * rng.standard_normal(n), 2), 0.0, 1.0)
+    few = np.array([0, 1, 1, 0, 1, 0, 0, 1, 0, 0])
+    few_scores = np.array([0.1, 0.9, 0.4, 0.4, 0.65, 0.2, 0.9, 0.3, 0.0, 1.0])
+    return {
+        "generated_by": "Notebooks/oracles/sklearn_reference.py", "versions": VERSIONS,
+        "cases": [metrics_case("random_ties", y, scores, 0.5), metrics_case("ten_rows", few, few_scores, 0.4)],
+    }
+
+
+def close(a, b, tolerance=1e-12):
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(close(a[k], b[k], tolerance) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(close(u, v, tolerance) for u, v in zip(a, b))
+    if isinstance(a, float) and isinstance(b, float):
+        return abs(a - b) <= tolerance * max(1.0, abs(a), abs(b))
+    return a == b
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--check", action="store_true", help="compare with the committed fixtures instead of writing")
+    args = parser.parse_args()
+    stale = []
+    for name, make in (("logistic_reference", logistic_reference), ("metrics_reference", metrics_reference)):
+        data = make()
+        target = FIXTURES / f"{name}.json"
+        if args.check:
+            committed = json.loads(target.read_text())
+            committed.pop("versions"), data.pop("versions")
+            # Coefficients from an iterative solver may move in the last digits between machines.
+            if not close(committed, data, tolerance=1e-9):
+                stale.append(name)
+            print(f"{name}: {'differs' if name in stale else 'matches'}")
+        else:
+            target.write_text(json.dumps(data, separators=(",", ":")) + "\n")
+            print(f"wrote {target.relative_to(ROOT)}")
+    if stale:
+        sys.exit(f"fixtures out of date: {', '.join(stale)}; run python Notebooks/oracles/sklearn_reference.py")
+
+
+if __name__ == "__main__":
+    main()
