@@ -23,12 +23,13 @@ let package = Package(
     .target(name: "Synthetic", dependencies: ["RebuyCore"]),
     .target(name: "Learners", dependencies: ["RebuyCore", "LinearAlgebra"]),
     .target(name: "Evaluation", dependencies: ["RebuyCore"]),
+    .target(name: "ModelIO", dependencies: ["RebuyCore", "Learners", "Evaluation"]),
 
     // MARK: The command line
     .executableTarget(
       name: "rebuy",
       dependencies: [
-        "LinearAlgebra", "RebuyCore", "Ingest", "Features", "Synthetic", "Learners", "Evaluation",
+        "LinearAlgebra", "RebuyCore", "Ingest", "Features", "Synthetic", "Learners", "Evaluation", "ModelIO",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
 
@@ -41,6 +42,7 @@ let package = Package(
     .testTarget(name: "SyntheticTests", dependencies: ["Synthetic", "Ingest", "TestSupport"]),
     .testTarget(name: "LearnersTests", dependencies: ["Learners", "TestSupport"]),
     .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "TestSupport"]),
+    .testTarget(name: "ModelIOTests", dependencies: ["ModelIO", "Learners", "Evaluation", "TestSupport"]),
     .testTarget(name: "RebuyCLITests", dependencies: ["TestSupport"]),
   ]
 )

@@ -60,7 +60,7 @@ public struct ColumnMapping: Sendable, Equatable {
 
 extension String {
   /// The string without leading and trailing spaces and tabs.
-  var trimmingSpaces: String {
+  public var trimmingSpaces: String {
     let scalars = unicodeScalars
     guard let first = scalars.firstIndex(where: { $0 != " " && $0 != "\t" }) else { return "" }
     let last = scalars.lastIndex(where: { $0 != " " && $0 != "\t" })!

@@ -74,3 +74,6 @@ enum Decimal {
     return "is not a decimal number"
   }
 }
+
+/// Reads a decimal number (see `Decimal`): `nil` when `field` is not a finite decimal.
+public func parseDecimal(_ field: UnsafeBufferPointer<UInt8>) -> Double? { Decimal.parse(field) }

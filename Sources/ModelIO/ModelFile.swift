@@ -73,6 +73,24 @@ public struct ModelFile: Codable, Sendable, Equatable {
     public var validation: String
     public var fit: FitDiagnostics
 
+    public init(
+      dataSHA256: String, rows: Int, positives: Int, cutoffs: [String], skippedRows: Int, created: String,
+      rebuyVersion: String, seed: UInt64, c: Double, classWeight: String, validation: String, fit: FitDiagnostics
+    ) {
+      self.dataSHA256 = dataSHA256
+      self.rows = rows
+      self.positives = positives
+      self.cutoffs = cutoffs
+      self.skippedRows = skippedRows
+      self.created = created
+      self.rebuyVersion = rebuyVersion
+      self.seed = seed
+      self.c = c
+      self.classWeight = classWeight
+      self.validation = validation
+      self.fit = fit
+    }
+
     enum CodingKeys: String, CodingKey {
       case rows, positives, cutoffs, created, seed, c, validation, fit
       case dataSHA256 = "data_sha256"

@@ -67,6 +67,9 @@ public struct FitDiagnostics: Codable, Sendable, Equatable, CustomStringConverti
     "\(reason) after \(iterations) iterations (gradient norm \(gradientNorm), objective \(objective))"
   }
 
+  /// How it ended, without the numbers that vary in their last digits between machines.
+  public var summary: String { "\(reason) after \(iterations) iterations" }
+
   enum CodingKeys: String, CodingKey {
     case iterations, objective, reason, converged
     case gradientNorm = "gradient_norm"

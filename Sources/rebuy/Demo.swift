@@ -2,18 +2,21 @@ import ArgumentParser
 import Features
 import Foundation
 import Ingest
+import Learners
 import RebuyCore
 import Synthetic
 
 struct DemoCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "demo",
-    abstract: "Run the loop so far on the bundled dataset and print a summary.",
+    abstract: "Run the whole loop on the bundled dataset: features, labels, a model and its report.",
     discussion: """
       Reads Datasets/transactions.csv (from the current directory; if it is not there, the same
       data is generated in memory with the seed it was made with), builds features and
       repurchase labels as of the latest cutoff whose label window fits in the data, and prints
-      the customers, the repurchase rate and each feature's distribution.
+      the customers, the repurchase rate and each feature's distribution. Then it trains a
+      logistic regression on the two snapshots 90 and 180 days earlier and evaluates it out of
+      time on the latest, next to the baselines.
       """)
 
   /// How the bundled dataset was made (Datasets/README.md).
@@ -51,7 +54,16 @@ struct DemoCommand: ParsableCommand {
       for (label, value) in facts { text += "  " + label.padding(toLength: width + 2, withPad: " ", startingAt: 0) + value + "\n" }
       text += "\n"
       text += summaryTable(FeatureSummary(table), rows: table.rowCount)
-      text += "\nDone in \(Terminal.seconds(since: clock)). Next: rebuy features Datasets/transactions.csv --cutoff \(cut) --horizon \(horizon) -o features.csv"
+      Terminal.say(text)
+
+      Terminal.say("Training a logistic regression on the cutoffs \(cut.adding(days: -2 * horizon)) and \(cut.adding(days: -horizon)), validating on \(cut):")
+      let series = Snapshot.series(latest: cut, count: 3, every: horizon, horizon: horizon)
+      let data = try LabelledRows.fromLog(log, sha256: "", snapshots: series, target: .repurchase)
+      let trained = try Training.run(data, split: .outOfTime(latest: cut.ordinal), estimator: LogisticRegression(), threshold: .bestF1)
+      let strongest = zip(trained.model.featureNames, trained.model.coefficients).sorted { abs($0.1) > abs($1.1) }.prefix(5)
+      text = "Strongest coefficients (standardised): "
+        + strongest.map { "\($0.0) \(String(format: "%+.2f", $0.1))" }.joined(separator: ", ")
+      text += "\n\nDone in \(Terminal.seconds(since: clock)). Next: rebuy train Datasets/transactions.csv --cutoff \(cut) --snapshots 3 --every \(horizon) --horizon \(horizon) -o model.json"
       Terminal.say(text)
     }
   }

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Features
 import Ingest
+import ModelIO
+import RebuyCore
 
 /// A domain error that knows its sysexits status.
 protocol ExitStatusError: Error, CustomStringConvertible {
@@ -15,6 +17,18 @@ extension IngestError: ExitStatusError {
 }
 
 extension FeaturesError: ExitStatusError {
+  var exitStatus: Int32 { 65 }
+}
+
+extension FitError: ExitStatusError {
+  var exitStatus: Int32 { 65 }
+}
+
+extension ScoreError: ExitStatusError {
+  var exitStatus: Int32 { 65 }
+}
+
+extension ModelFileError: ExitStatusError {
   var exitStatus: Int32 { 65 }
 }
 

@@ -21,7 +21,6 @@ struct SnapshotOptions: ParsableArguments {
   var horizon: Int?
 
   func validate() throws {
-    if cutoff == nil && cutoffs == nil { throw ValidationError("Give --cutoff DATE or --cutoffs DATE,DATE,….") }
     if cutoff != nil && cutoffs != nil { throw ValidationError("Give either --cutoff or --cutoffs, not both.") }
     if let horizon, horizon < 1 { throw ValidationError("--horizon must be at least 1 day, got \(horizon).") }
     if let snapshots {
@@ -32,11 +31,15 @@ struct SnapshotOptions: ParsableArguments {
       throw ValidationError("--every needs --snapshots.")
     }
     if let every, every < 1 { throw ValidationError("--every must be at least 1 day, got \(every).") }
-    _ = try resolved()
+    if cutoff != nil || cutoffs != nil { _ = try resolved() }
   }
+
+  /// Whether a cutoff was given at all.
+  var isGiven: Bool { cutoff != nil || cutoffs != nil }
 
   /// The snapshots asked for, oldest first.
   func resolved() throws -> [Snapshot] {
+    guard isGiven else { throw ValidationError("Give --cutoff DATE or --cutoffs DATE,DATE,….") }
     if let cutoffs {
       let days = try cutoffs.split(separator: ",", omittingEmptySubsequences: false).map {
         try parseDay(String($0).trimmingCharacters(in: .whitespaces), option: "--cutoffs")
@@ -65,6 +68,8 @@ struct FeaturesCommand: ParsableCommand {
 
   @Option(name: .shortAndLong, help: "Output CSV; - (the default) is standard output.")
   var output = "-"
+
+  func validate() throws { _ = try snapshots.resolved() }
 
   func run() throws {
     try exitingOnDomainError {

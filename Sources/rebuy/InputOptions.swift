@@ -2,11 +2,19 @@ import ArgumentParser
 import Ingest
 import RebuyCore
 
-/// How to read a transactions file: shared by every command that reads one.
+/// A transactions file and how to read it: for commands that always read one.
 struct InputOptions: ParsableArguments {
   @Argument(help: "Transactions CSV (header row required); - reads standard input.")
   var transactions: String
 
+  @OptionGroup var columns: ColumnOptions
+
+  /// Reads the whole file into a log, reporting what was read (and skipped) on standard error.
+  func readLog() throws -> TransactionLog { try columns.readLog(transactions).log }
+}
+
+/// How to read a transactions file: shared by every command that reads one.
+struct ColumnOptions: ParsableArguments {
   @Option(name: .customLong("customer-col"), help: "Column with the customer id.")
   var customerColumn = "customer_id"
 
@@ -60,11 +68,15 @@ struct InputOptions: ParsableArguments {
     return options
   }
 
-  /// Reads the whole file into a log, reporting what was read (and skipped) on standard error.
-  func readLog() throws -> TransactionLog {
+  /// Reads the whole file at `path` into a log, reporting what was read (and skipped) on
+  /// standard error; with `fingerprint`, also the SHA-256 of its bytes.
+  func readLog(_ path: String, fingerprint: Bool = false) throws -> (log: TransactionLog, sha256: String?) {
     let start = ContinuousClock.now
+    let file = try FileSource(path: path)
+    let hashing = fingerprint ? HashingSource(file) : nil
+    let source: any ByteSource = hashing ?? file
     let reader = CSVReader(
-      source: try FileSource(path: transactions), fileName: transactions == "-" ? "<stdin>" : transactions,
+      source: source, fileName: path == "-" ? "<stdin>" : path,
       delimiter: delimiter.utf8.first!)
     let log = try TransactionLog.read(reader, options: ingestOptions)
     Terminal.say(
@@ -74,7 +86,7 @@ struct InputOptions: ParsableArguments {
       Terminal.say("Skipped \(Terminal.count(log.skippedRows)) bad rows; the first \(log.skippedMessages.count):")
       for message in log.skippedMessages { Terminal.say("  \(message)") }
     }
-    return log
+    return (log, hashing?.hexDigest)
   }
 }
 

@@ -17,13 +17,16 @@ struct RebuyProcess {
   }()
 
   /// Runs `rebuy arguments…` in `directory`, feeding `input` on standard input.
-  static func run(_ arguments: [String], in directory: URL? = nil, input: Data? = nil) throws -> Outcome {
+  static func run(_ arguments: [String], in directory: URL? = nil, input: Data? = nil, environment extra: [String: String] = [:])
+    throws -> Outcome
+  {
     let process = Process()
     process.executableURL = executable
     process.arguments = arguments
     process.currentDirectoryURL = directory ?? Repository.root
     var environment = ProcessInfo.processInfo.environment
     environment["COLUMNS"] = "100"
+    environment.merge(extra) { _, new in new }
     process.environment = environment
     let out = Pipe(), err = Pipe(), inPipe = Pipe()
     process.standardOutput = out
