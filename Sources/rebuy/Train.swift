@@ -170,8 +170,9 @@ enum Training {
     Terminal.say(
       "Training on \(Terminal.count(train.labels.count)) rows (\(Terminal.count(train.labels.positives)) positive), "
         + "validating on \(Terminal.count(validateIndices.count)) (\(split.name.replacingOccurrences(of: "_", with: " "))).")
+    let fitClock = ContinuousClock.now
     let fitted = try estimator.fit(train.matrix, train.labels)
-    Terminal.say("Fit: \(fitted.diagnostics.summary).")
+    Terminal.say("Fit: \(fitted.diagnostics.summary) (\(Terminal.seconds(since: fitClock))).")
     let chosenThreshold: Double
     switch threshold {
     case let .value(v): chosenThreshold = v

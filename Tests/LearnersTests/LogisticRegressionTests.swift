@@ -1,5 +1,5 @@
 import Foundation
-import Learners
+@testable import Learners
 import Testing
 import TestSupport
 
@@ -133,5 +133,41 @@ import TestSupport
     let p = try model.predictProbability(extreme)
     #expect(p.allSatisfy { $0 >= 0 && $0 <= 1 })
     #expect(p[0] == 0 && p[1] == 1)
+  }
+}
+
+@Suite struct StandardizerTests {
+  /// Selection against sorting, on random data with many ties, odd and even counts.
+  @Test func medianMatchesSorting() {
+    var rng = SplitMix64(seed: 8)
+    for n in [1, 2, 3, 4, 5, 10, 11, 100, 1001, 5000] {
+      for _ in 0..<20 {
+        var values = (0..<n).map { _ in Double(rng.next() % 7) + (rng.next() % 2 == 0 ? 0.5 : 0) }
+        let sorted = values.sorted()
+        let expected = n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2
+        #expect(Standardizer.median(&values) == expected, "n \(n)")
+      }
+    }
+  }
+
+  /// Above the warm-start size the fit still reaches the full-data optimum.
+  @Test func warmStartedFitsMatchColdOnes() throws {
+    var rng = SplitMix64(seed: 9)
+    let n = 240_000
+    var values: [Double] = []
+    var labels: [UInt8] = []
+    for _ in 0..<n {
+      let a = rng.nextUnit() * 4 - 2, b = rng.nextUnit()
+      values += [a, b]
+      labels.append(rng.nextUnit() < 1 / (1 + exp(-(1.5 * a - 2 * b + 0.3))) ? 1 : 0)
+    }
+    let x = FeatureMatrix(featureNames: ["a", "b"], rowCount: n, values: values)
+    let warm = try LogisticRegression().fit(x, Labels(labels))
+    var coldEstimator = LogisticRegression()
+    coldEstimator.warmStart = false
+    let cold = try coldEstimator.fit(x, Labels(labels))
+    #expect(warm.diagnostics.converged && cold.diagnostics.converged)
+    #expect(warm.diagnostics.iterations < cold.diagnostics.iterations)
+    expectClose(warm.coefficients + [warm.intercept], cold.coefficients + [cold.intercept], relativeTolerance: 1e-9, absoluteTolerance: 1e-12)
   }
 }

@@ -27,37 +27,52 @@ public struct LogisticRegressionModel: Classifier, Equatable {
 
   /// The linear score `b + Σ βⱼ x̃ⱼ` of every row (log-odds).
   public func decisionFunction(_ x: FeatureMatrix) throws(ScoreError) -> [Double] {
+    try scores(x, link: { $0 })
+  }
+
+  public func predictProbability(_ x: FeatureMatrix) throws(ScoreError) -> [Double] {
+    try scores(x, link: sigmoid)
+  }
+
+  /// `link(b + Σ βⱼ x̃ⱼ)` for every row, in one pass over the values.
+  @inline(__always)
+  private func scores(_ x: FeatureMatrix, link: (Double) -> Double) throws(ScoreError) -> [Double] {
     guard x.featureNames == featureNames else { throw .featureMismatch(expected: featureNames, got: x.featureNames) }
     let p = featureNames.count
-    // Raw-scale weights: βⱼ/σⱼ, with the means folded into the intercept.
+    // Raw-scale weights βⱼ/σⱼ, with the means folded into the intercept.
     var weights = [Double](repeating: 0, count: p)
     var bias = intercept
     for j in 0..<p {
       weights[j] = coefficients[j] / preprocessing.scale[j]
       bias -= weights[j] * preprocessing.mean[j]
     }
-    if let index = x.values.firstIndex(where: \.isInfinite) {
-      throw .nonFinite(row: index / p, feature: featureNames[index % p], value: x.values[index])
-    }
-    var out = [Double](repeating: 0, count: x.rowCount)
     let impute = preprocessing.impute
-    x.values.withUnsafeBufferPointer { v in
-      out.withUnsafeMutableBufferPointer { o in
-        for i in 0..<x.rowCount {
-          var s = bias
-          for j in 0..<p {
-            let value = v[i * p + j]
-            s += weights[j] * (value.isNaN ? impute[j] : value)
+    var firstNonFinite = Int.max
+    let result = x.values.withUnsafeBufferPointer { v in
+      weights.withUnsafeBufferPointer { w in
+        impute.withUnsafeBufferPointer { m in
+          [Double](unsafeUninitializedCapacity: x.rowCount) { out, initialized in
+            for i in 0..<x.rowCount {
+              var s = bias
+              let row = i * p
+              for j in 0..<p {
+                let value = v[row + j]
+                s += w[j] * (value.isNaN ? m[j] : value)
+              }
+              if !s.isFinite && firstNonFinite == Int.max { firstNonFinite = i }
+              out[i] = link(s)
+            }
+            initialized = x.rowCount
           }
-          o[i] = s
         }
       }
     }
-    return out
-  }
-
-  public func predictProbability(_ x: FeatureMatrix) throws(ScoreError) -> [Double] {
-    try decisionFunction(x).map(sigmoid)
+    // An infinite input makes its row's score non-finite, so the first infinite value is at or
+    // after the first non-finite score; a huge but finite score is just a certain prediction.
+    if firstNonFinite < x.rowCount, let index = x.values[(firstNonFinite * p)...].firstIndex(where: \.isInfinite) {
+      throw .nonFinite(row: index / p, feature: featureNames[index % p], value: x.values[index])
+    }
+    return result
   }
 
   enum CodingKeys: String, CodingKey {

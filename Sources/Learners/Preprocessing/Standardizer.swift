@@ -33,22 +33,23 @@ public struct Standardizer: Codable, Sendable, Equatable {
   public static func fit(_ x: FeatureMatrix) throws(FitError) -> Standardizer {
     let n = x.rowCount, p = x.columnCount
     var result = identity(columns: p)
-    var column = [Double]()
-    column.reserveCapacity(n)
-    for j in 0..<p {
-      column.removeAll(keepingCapacity: true)
-      for i in 0..<n {
+    // One pass to gather the columns contiguously (strided access per column costs a pass
+    // over the whole matrix each).
+    var columns = [[Double]](repeating: [], count: p)
+    for j in 0..<p { columns[j].reserveCapacity(n) }
+    for i in 0..<n {
+      for j in 0..<p {
         let v = x.values[i * p + j]
         if v.isNaN { continue }
         guard v.isFinite else { throw .nonFinite(row: i, feature: x.featureNames[j], value: v) }
-        column.append(v)
+        columns[j].append(v)
       }
+    }
+    for j in 0..<p {
+      var column = columns[j]
+      columns[j] = []
       result.missing[j] = n - column.count
-      column.sort()
-      if !column.isEmpty {
-        let mid = column.count / 2
-        result.impute[j] = column.count % 2 == 1 ? column[mid] : (column[mid - 1] + column[mid]) / 2
-      }
+      if !column.isEmpty { result.impute[j] = median(&column) }
       // Mean and variance of the imputed column, two-pass for accuracy.
       let filled = Double(result.missing[j]) * result.impute[j]
       let mean = (column.reduce(0, +) + filled) / Double(n)
@@ -59,6 +60,38 @@ public struct Standardizer: Codable, Sendable, Equatable {
       result.scale[j] = deviation > 1e-12 * max(1, abs(mean)) ? deviation : 1
     }
     return result
+  }
+
+  /// The median (the mean of the two middle values for an even count), by selection in
+  /// expected linear time; reorders `values`.
+  static func median(_ values: inout [Double]) -> Double {
+    let mid = values.count / 2
+    let upper = select(&values, mid)
+    guard values.count % 2 == 0 else { return upper }
+    // After selection every value before `mid` is <= the upper middle: the lower middle is their maximum.
+    let lower = values[0..<mid].max()!
+    return (lower + upper) / 2
+  }
+
+  /// Reorders `values` so that `values[k]` is the k-th smallest, smaller ones before it, larger
+  /// after (Hoare's selection with a middle pivot); returns it.
+  static func select(_ values: inout [Double], _ k: Int) -> Double {
+    var low = 0, high = values.count - 1
+    while low < high {
+      let pivot = values[(low + high) / 2]
+      var i = low, j = high
+      while i <= j {
+        while values[i] < pivot { i += 1 }
+        while values[j] > pivot { j -= 1 }
+        if i <= j {
+          values.swapAt(i, j)
+          i += 1
+          j -= 1
+        }
+      }
+      if k <= j { high = j } else if k >= i { low = i } else { break }
+    }
+    return values[k]
   }
 
   /// `x` imputed and standardised, row-major, `x.rowCount × x.columnCount`.
