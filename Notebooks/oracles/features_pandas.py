@@ -6,13 +6,14 @@ every value of every customer against it. Also imported by the benchmark.
     python Notebooks/oracles/features_pandas.py            # rewrite the fixtures
     python Notebooks/oracles/features_pandas.py --check    # fail if a fixture is out of date
 """
-import argparse
-import json
 import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import fixtures  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 WINDOWS = [30, 90, 180, 365]
@@ -119,41 +120,10 @@ def fixture(name, relative_path, cutoffs, horizon):
     }
 
 
-def same_rows(a, b, tolerance=1e-12):
-    """Rows equal, floats to a relative tolerance (summation order may differ between
-    machines in the last bits)."""
-    if len(a) != len(b):
-        return False
-    for x, y in zip(a, b):
-        if len(x) != len(y):
-            return False
-        for u, v in zip(x, y):
-            if isinstance(u, float) and isinstance(v, float):
-                if abs(u - v) > tolerance * max(abs(u), abs(v)):
-                    return False
-            elif u != v:
-                return False
-    return True
-
-
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--check", action="store_true", help="compare with the committed fixtures instead of writing")
-    args = parser.parse_args()
-    stale = []
-    for name, path, cutoffs, horizon in FIXTURES:
-        target = ROOT / "Tests" / "Fixtures" / f"{name}.json"
-        data = fixture(name, path, cutoffs, horizon)
-        if args.check:
-            committed = json.loads(target.read_text())
-            if committed["columns"] != data["columns"] or not same_rows(committed["rows"], data["rows"]):
-                stale.append(name)
-            print(f"{name}: {len(data['rows'])} rows {'differ' if name in stale else 'match'}")
-        else:
-            target.write_text(json.dumps(data, separators=(",", ":")) + "\n")
-            print(f"wrote {target.relative_to(ROOT)}: {len(data['rows'])} rows")
-    if stale:
-        sys.exit(f"fixtures out of date: {', '.join(stale)}; run python Notebooks/oracles/features_pandas.py")
+    makers = [(name, lambda n=name, p=path, c=cutoffs, h=horizon: fixture(n, p, c, h))
+              for name, path, cutoffs, horizon in FIXTURES]
+    fixtures.write_or_check(__doc__, makers, "Notebooks/oracles/features_pandas.py", tolerance=1e-12)
 
 
 if __name__ == "__main__":

@@ -6,8 +6,6 @@ inputs, the parameters, the outputs and the library versions. The Swift tests co
     python Notebooks/oracles/sklearn_reference.py            # rewrite the fixtures
     python Notebooks/oracles/sklearn_reference.py --check    # fail if a fixture is out of date
 """
-import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -24,9 +22,9 @@ from sklearn.preprocessing import StandardScaler
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import features_pandas  # noqa: E402
+import fixtures  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
-FIXTURES = ROOT / "Tests" / "Fixtures"
 VERSIONS = {"python": sys.version.split()[0], "scikit-learn": sklearn.__version__, "numpy": np.__version__,
             "pandas": pd.__version__}
 
@@ -140,36 +138,10 @@ def metrics_reference():
     }
 
 
-def close(a, b, tolerance=1e-12):
-    if isinstance(a, dict) and isinstance(b, dict):
-        return a.keys() == b.keys() and all(close(a[k], b[k], tolerance) for k in a)
-    if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(close(u, v, tolerance) for u, v in zip(a, b))
-    if isinstance(a, float) and isinstance(b, float):
-        return abs(a - b) <= tolerance * max(1.0, abs(a), abs(b))
-    return a == b
-
-
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--check", action="store_true", help="compare with the committed fixtures instead of writing")
-    args = parser.parse_args()
-    stale = []
-    for name, make in (("logistic_reference", logistic_reference), ("metrics_reference", metrics_reference)):
-        data = make()
-        target = FIXTURES / f"{name}.json"
-        if args.check:
-            committed = json.loads(target.read_text())
-            committed.pop("versions"), data.pop("versions")
-            # Coefficients from an iterative solver may move in the last digits between machines.
-            if not close(committed, data, tolerance=1e-9):
-                stale.append(name)
-            print(f"{name}: {'differs' if name in stale else 'matches'}")
-        else:
-            target.write_text(json.dumps(data, separators=(",", ":")) + "\n")
-            print(f"wrote {target.relative_to(ROOT)}")
-    if stale:
-        sys.exit(f"fixtures out of date: {', '.join(stale)}; run python Notebooks/oracles/sklearn_reference.py")
+    # Coefficients from an iterative solver may move in the last digits between machines.
+    fixtures.write_or_check(__doc__, [("logistic_reference", logistic_reference), ("metrics_reference", metrics_reference)],
+                            "Notebooks/oracles/sklearn_reference.py", tolerance=1e-9)
 
 
 if __name__ == "__main__":
