@@ -1,7 +1,13 @@
 """Runs Rebuy's benchmarks side by side with their peers and rewrites BENCHMARKS.md.
 
-    Benchmarks/run            # the full run (1,000,000 customers, about 10 million rows)
-    Benchmarks/run --quick    # a smoke run on a small file; asserts nothing about time
+    Benchmarks/run                      # every stage (1,000,000 customers, about 10 million rows)
+    Benchmarks/run --stages logistic    # some stages; the others keep their last results
+    Benchmarks/run --quick              # a smoke run on a small file; asserts nothing about time
+
+Stages: features (rebuy features against polars and pandas), logistic (the fit of rebuy train
+against scikit-learn on the same feature table), scoring (rows per second from an in-memory
+matrix against scikit-learn's predict_proba). Each stage's results are kept in
+Benchmarks/results/STAGE.json, from which BENCHMARKS.md is written.
 
 Each stage runs every tool as its own process, alternating tools round by round, and reports
 the median wall time, the ratio to Rebuy, and the peak resident memory (from wait4). Before
@@ -9,8 +15,9 @@ timing, the outputs are checked to agree, so that every tool is timed doing the 
 """
 import argparse
 import csv
-import math
+import json
 import os
+import re
 import platform
 import statistics
 import subprocess
@@ -94,8 +101,70 @@ def features_stage(data, rounds, out_dir):
     return {
         "title": "Features and labels from transactions",
         "command": " ".join(tools["rebuy features"]).replace(str(ROOT) + "/", ""),
-        "rows": [(name, times[name], memory[name]) for name in tools],
-        "agreed_rows": rows,
+        "text": f"All outputs were checked equal to Rebuy's before timing ({rows:,} rows, every value to 1e-9).",
+        "columns": ["tool", "median (s)", "runs (s)", "× Rebuy's time", "peak memory (MiB)"],
+        "rows": [[name, statistics.median(times[name]), times[name], None, round(statistics.median(memory[name]))]
+                 for name in tools],
+    }
+
+
+def logistic_stage(features_csv, rounds, out_dir):
+    """Fit time inside `rebuy train` (its own report) against scikit-learn's preprocessing +
+    lbfgs fit (timed in-process), on the same feature table and C = 1."""
+    model = out_dir / "logistic.json"
+    rebuy = [str(REBUY), "train", "--features", str(features_csv), "--horizon", "90", "--test-fraction", "0",
+             "-o", str(model)]
+    peers = {f"scikit-learn lbfgs, tol {tol}": [PYTHON, str(ROOT / "Benchmarks/peers/logistic_sklearn.py"),
+                                               str(features_csv), str(model), tol]
+             for tol in ("1e-4", "1e-10")}
+    times = {name: [] for name in ["rebuy train (fit)", *peers]}
+    notes = {}
+    for round_index in range(rounds):
+        order = ["rebuy", *peers] if round_index % 2 == 0 else [*reversed(list(peers)), "rebuy"]
+        for name in order:
+            command = rebuy if name == "rebuy" else peers[name]
+            result = subprocess.run(command, capture_output=True, text=True)
+            if result.returncode != 0:
+                sys.exit(f"benchmark: {' '.join(command)} failed:\n{result.stderr}")
+            if name == "rebuy":
+                seconds = float(re.search(r"Fit: .*\(([0-9.]+) s\)", result.stderr).group(1))
+                times["rebuy train (fit)"].append(seconds)
+                notes["rebuy train (fit)"] = re.search(r"Fit: (.*) \(", result.stderr).group(1)
+            else:
+                times[name].append(float(result.stderr.strip().splitlines()[-1]))
+                notes[name] = result.stdout.strip()
+            print(f"  round {round_index + 1}: {name}: {times['rebuy train (fit)' if name == 'rebuy' else name][-1]:.2f} s",
+                  file=sys.stderr)
+    return {
+        "title": "Logistic regression fit",
+        "command": " ".join(rebuy).replace(str(ROOT) + "/", ""),
+        "text": "The same feature table (the features stage's output), C = 1, median imputation and standardisation "
+                "included in both times. Rebuy fits to convergence (Newton); the differences from Rebuy's "
+                "coefficients show how far each lbfgs run stopped from the optimum.",
+        "columns": ["tool", "median (s)", "runs (s)", "× Rebuy's time", "note"],
+        "rows": [[name, statistics.median(t), t, None, notes.get(name, "")] for name, t in times.items()],
+    }
+
+
+def scoring_stage(rows_count, rounds):
+    """Rows per second scoring an in-memory matrix of 23 features, best of five per run."""
+    rebuy = [str(REBUY), "bench-score", "--rows", str(rows_count), "--features", "23"]
+    peer = [PYTHON, str(ROOT / "Benchmarks/peers/scoring_sklearn.py"), str(rows_count), "23"]
+    rates = {"rebuy (one core)": [], "scikit-learn predict_proba": []}
+    for round_index in range(rounds):
+        for name, command in (("rebuy (one core)", rebuy), ("scikit-learn predict_proba", peer)):
+            result = subprocess.run(command, capture_output=True, text=True)
+            if result.returncode != 0:
+                sys.exit(f"benchmark: {' '.join(command)} failed:\n{result.stderr}")
+            rates[name].append(float(result.stdout.split()[1]) / 1e6)
+            print(f"  round {round_index + 1}: {name}: {rates[name][-1]:.1f} M rows/s", file=sys.stderr)
+    return {
+        "title": "Scoring from an in-memory matrix",
+        "command": " ".join(rebuy).replace(str(ROOT) + "/", ""),
+        "text": f"{rows_count:,} rows × 23 features of doubles already in memory; the best of five passes per run. "
+                "Rebuy folds imputation and standardisation into the weights and scores on one core.",
+        "columns": ["tool", "median (M rows/s)", "runs (M rows/s)", "× Rebuy's rate", ""],
+        "rows": [[name, statistics.median(r), r, None, ""] for name, r in rates.items()],
     }
 
 
@@ -116,7 +185,7 @@ def machine():
         pass
     swift = subprocess.run(["swift", "--version"], capture_output=True, text=True).stdout.splitlines()
     versions = {"swift": swift[0] if swift else "unknown", "python": platform.python_version()}
-    for module in ("polars", "pandas", "numpy"):
+    for module in ("polars", "pandas", "numpy", "sklearn"):
         try:
             versions[module] = __import__(module).__version__
         except ImportError:
@@ -132,24 +201,23 @@ def write_report(path, stages, data, customers, quick):
     out = ["# Benchmarks", "",
            "Written by `Benchmarks/run`" + (" --quick (a smoke run: figures mean nothing)" if quick else "")
            + f" on {time.strftime('%Y-%m-%d')}. Each tool runs as its own process, tools alternating round by round;",
-           "the table gives medians, the ratio of each median to Rebuy's, and the median peak resident memory.",
-           "Peers run in-process after Python starts (about 1.5 s of imports for polars); times are end to end,",
-           "as a user running each command would see them.", "",
+           "the tables give medians and the ratio of each median to Rebuy's. Peers run in Python (about 1.5 s",
+           "of imports for polars); where a stage times work inside a process, it says so.", "",
            "## Machine", "",
            f"- CPU: {cpu}, {cores} cores; memory: {memory}; {platform.system()} {platform.release()}",
            f"- Rebuy {rebuy}, release build; {versions['swift']}",
-           f"- Python {versions['python']}, polars {versions['polars']}, pandas {versions['pandas']}, numpy {versions['numpy']}",
+           f"- Python {versions['python']}, polars {versions['polars']}, pandas {versions['pandas']}, "
+           f"numpy {versions['numpy']}, scikit-learn {versions['sklearn']}",
            f"- Data: `rebuy generate --customers {customers} --seed 42` → {lines:,} rows, {size / 1e6:.0f} MB", ""]
     for stage in stages:
-        rebuy_median = statistics.median(stage["rows"][0][1])
-        out += [f"## {stage['title']}", "", f"`{stage['command']}`", "",
-                f"All outputs were checked equal to Rebuy's before timing ({stage['agreed_rows']:,} rows, every value to 1e-9).", "",
-                "| tool | median (s) | runs (s) | × Rebuy's time | peak memory (MiB) |",
-                "| --- | ---: | --- | ---: | ---: |"]
-        for name, times, memory_mib in stage["rows"]:
-            median = statistics.median(times)
-            runs = ", ".join(f"{t:.2f}" for t in times)
-            out.append(f"| {name} | {median:.2f} | {runs} | {median / rebuy_median:.2f} | {statistics.median(memory_mib):.0f} |")
+        reference = stage["rows"][0][1]
+        out += [f"## {stage['title']}", "", f"`{stage['command']}`", "", stage["text"], "",
+                "| " + " | ".join(stage["columns"]) + " |",
+                "| --- | ---: | --- | ---: | --- |"]
+        for name, median, runs, _, extra in stage["rows"]:
+            ratio = median / reference if reference else float("nan")
+            runs_text = ", ".join(f"{r:.2f}" for r in runs)
+            out.append(f"| {name} | {median:.2f} | {runs_text} | {ratio:.2f} | {extra} |")
         out.append("")
     path.write_text("\n".join(out))
 
@@ -158,6 +226,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="a small smoke run (20,000 customers, one round)")
     parser.add_argument("--rounds", type=int, default=None, help="rounds per stage (default 3, 1 with --quick)")
+    parser.add_argument("--stages", default="features,logistic,scoring", help="comma-separated stages to run")
     parser.add_argument("--compare", nargs=3, metavar=("REBUY_CSV", "OTHER_CSV", "NAME"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.compare:
@@ -165,18 +234,31 @@ def main():
         return
     customers = 20_000 if args.quick else 1_000_000
     rounds = args.rounds or (1 if args.quick else 3)
+    stages = args.stages.split(",")
     data_dir = ROOT / "Benchmarks" / "data"
     out_dir = ROOT / "Benchmarks" / "out"
-    data_dir.mkdir(exist_ok=True)
-    out_dir.mkdir(exist_ok=True)
+    results_dir = out_dir / "results-quick" if args.quick else ROOT / "Benchmarks" / "results"
+    for folder in (data_dir, out_dir, results_dir):
+        folder.mkdir(parents=True, exist_ok=True)
     data = data_dir / f"tx-{customers}.csv"
     if not data.exists():
         print(f"generating {data.name}", file=sys.stderr)
         run([str(REBUY), "generate", "--customers", str(customers), "--seed", "42", "-o", str(data)])
-    print("features:", file=sys.stderr)
-    stages = [features_stage(data, rounds, out_dir)]
+    if "features" in stages or not (out_dir / "rebuy.csv").exists():
+        print("features:", file=sys.stderr)
+        result = features_stage(data, rounds, out_dir)
+        (results_dir / "features.json").write_text(json.dumps(result, indent=1))
+    if "logistic" in stages:
+        print("logistic:", file=sys.stderr)
+        (results_dir / "logistic.json").write_text(json.dumps(logistic_stage(out_dir / "rebuy.csv", rounds, out_dir), indent=1))
+    if "scoring" in stages:
+        print("scoring:", file=sys.stderr)
+        result = scoring_stage(200_000 if args.quick else 10_000_000, rounds)
+        (results_dir / "scoring.json").write_text(json.dumps(result, indent=1))
+    ordered = [json.loads((results_dir / f"{name}.json").read_text())
+               for name in ("features", "logistic", "scoring") if (results_dir / f"{name}.json").exists()]
     report = ROOT / ("Benchmarks/out/BENCHMARKS-quick.md" if args.quick else "BENCHMARKS.md")
-    write_report(report, stages, data, customers, args.quick)
+    write_report(report, ordered, data, customers, args.quick)
     print(f"wrote {report.relative_to(ROOT)}", file=sys.stderr)
 
 

@@ -29,7 +29,7 @@ def main():
         rebuy = json.load(open(sys.argv[2]))
         ours = np.array(rebuy["parameters"]["coefficients"] + [rebuy["parameters"]["intercept"]])
         theirs = np.r_[model.coef_[0], model.intercept_]
-        print(f"max |coefficient difference| {np.max(np.abs(ours - theirs)):.2e} (largest |coefficient| {np.max(np.abs(ours)):.2f})")
+        print(f"largest coefficient difference from Rebuy {np.max(np.abs(ours - theirs)):.2e} (largest coefficient {np.max(np.abs(ours)):.2f})")
 
 
 if __name__ == "__main__":

@@ -83,33 +83,42 @@ public func gram(_ a: Matrix, weights: [Double]? = nil) throws(LinearAlgebraErro
   return try gram(a, weights: weights, workspace: &workspace)
 }
 
-/// `gram(_:weights:)` reusing `workspace` for the weighted copy of `A`, so that an iterative
-/// fit allocates it once.
+/// `gram(_:weights:)` reusing `workspace` for the weighted rows, so that an iterative fit
+/// allocates it once. Rows are weighted and accumulated in blocks of 4,096 (`dsyrk` with
+/// `beta = 1`), so the workspace stays small and in cache whatever the number of rows.
 public func gram(_ a: Matrix, weights: [Double]?, workspace: inout [Double]) throws(LinearAlgebraError) -> Matrix {
   let n = a.columns
   var c = Matrix(rows: n, columns: n)
   guard a.rows > 0, n > 0 else { return c }
-  if let weights {
-    guard weights.count == a.rows else {
-      throw .dimensionMismatch(operation: "gram", details: "A has \(a.rows) rows, \(weights.count) weights")
-    }
-    if workspace.count != a.elements.count { workspace = [Double](repeating: 0, count: a.elements.count) }
-    a.elements.withUnsafeBufferPointer { source in
-      workspace.withUnsafeMutableBufferPointer { p in
-        for i in 0..<a.rows {
-          let s = weights[i].squareRoot()
-          for j in 0..<n { p[i * n + j] = source[i * n + j] * s }
+  if let weights, weights.count != a.rows {
+    throw .dimensionMismatch(operation: "gram", details: "A has \(a.rows) rows, \(weights.count) weights")
+  }
+  let blockRows = 4096
+  if weights != nil && workspace.count < blockRows * n { workspace = [Double](repeating: 0, count: blockRows * n) }
+  a.elements.withUnsafeBufferPointer { source in
+    workspace.withUnsafeMutableBufferPointer { scratch in
+      c.elements.withUnsafeMutableBufferPointer { cp in
+        var first = 0
+        while first < a.rows {
+          let rows = min(blockRows, a.rows - first)
+          let block: UnsafePointer<Double>
+          if let weights {
+            for i in 0..<rows {
+              let s = weights[first + i].squareRoot()
+              for j in 0..<n { scratch[i * n + j] = source[(first + i) * n + j] * s }
+            }
+            block = UnsafePointer(scratch.baseAddress!)
+          } else {
+            block = source.baseAddress! + first * n
+          }
+          cblas_dsyrk(
+            CblasRowMajor, CblasUpper, CblasTrans, Int32(n), Int32(rows), 1, block, Int32(n), first == 0 ? 0 : 1,
+            cp.baseAddress, Int32(n))
+          first += rows
         }
       }
     }
   }
-  let rows = Int32(a.rows)
-  let syrk = { (ap: UnsafeBufferPointer<Double>) in
-    c.elements.withUnsafeMutableBufferPointer { cp in
-      cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, Int32(n), rows, 1, ap.baseAddress, Int32(n), 0, cp.baseAddress, Int32(n))
-    }
-  }
-  if weights != nil { workspace.withUnsafeBufferPointer(syrk) } else { a.elements.withUnsafeBufferPointer(syrk) }
   for i in 0..<n {
     for j in 0..<i { c.elements[i * n + j] = c.elements[j * n + i] }
   }

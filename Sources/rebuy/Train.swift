@@ -166,7 +166,8 @@ enum Training {
 
   static func run(_ data: LabelledRows, split: Split, estimator: LogisticRegression, threshold: ThresholdArgument) throws -> Outcome {
     let (trainIndices, validateIndices) = split.apply(to: data)
-    let train = data.rows(trainIndices)
+    // Every row trains when nothing is held out: no copy then.
+    let train = validateIndices.isEmpty ? data : data.rows(trainIndices)
     Terminal.say(
       "Training on \(Terminal.count(train.labels.count)) rows (\(Terminal.count(train.labels.positives)) positive), "
         + "validating on \(Terminal.count(validateIndices.count)) (\(split.name.replacingOccurrences(of: "_", with: " "))).")

@@ -143,16 +143,19 @@ public struct LogisticRegression: Estimator {
     var theta = start
     var z = [Double](repeating: 0, count: n)
     do { z = try gemv(a, theta) } catch { throw .numerical("\(error)") }
+    var probabilities = [Double](repeating: 0, count: n)
     var residual = [Double](repeating: 0, count: n)
     var curvature = [Double](repeating: 0, count: n)
+    var candidateZ = [Double](repeating: 0, count: n)
+    var candidateProbabilities = [Double](repeating: 0, count: n)
     var workspace: [Double] = []
-    var objective = loss(z, labels, weights) + penalty(theta, penalised)
+    var objective = evaluate(z, labels, weights, probabilities: &probabilities) + penalty(theta, penalised)
     var iterations = 0
     var gradientNorm = Double.infinity
     do {
       while true {
         for i in 0..<n {
-          let probability = sigmoid(z[i])
+          let probability = probabilities[i]
           residual[i] = weights[i] * (probability - Double(labels[i]))
           curvature[i] = weights[i] * probability * (1 - probability)
         }
@@ -184,13 +187,15 @@ public struct LogisticRegression: Estimator {
         var t = 1.0
         var accepted = false
         for _ in 0..<40 {
-          var candidateZ = z
-          for i in 0..<n { candidateZ[i] -= t * direction[i] }
+          for i in 0..<n { candidateZ[i] = z[i] - t * direction[i] }
           var candidateTheta = theta
           for j in 0..<k { candidateTheta[j] -= t * step[j] }
-          let candidate = loss(candidateZ, labels, weights) + penalty(candidateTheta, penalised)
+          let candidate =
+            evaluate(candidateZ, labels, weights, probabilities: &candidateProbabilities) + penalty(candidateTheta, penalised)
           if decrement / 2 <= noise || candidate <= objective - 1e-4 * t * decrement {
-            (z, theta, objective) = (candidateZ, candidateTheta, candidate)
+            swap(&z, &candidateZ)
+            swap(&probabilities, &candidateProbabilities)
+            (theta, objective) = (candidateTheta, candidate)
             accepted = true
             break
           }
@@ -211,20 +216,25 @@ public struct LogisticRegression: Estimator {
     }
   }
 
+  /// The weighted loss `Σ wᵢ (log(1 + e^zᵢ) − yᵢ zᵢ)` and, into `probabilities`, `σ(zᵢ)`: one
+  /// exponential per row, without overflow.
+  private func evaluate(_ z: [Double], _ labels: [UInt8], _ weights: [Double], probabilities: inout [Double]) -> Double {
+    var total = 0.0
+    probabilities.withUnsafeMutableBufferPointer { p in
+      for i in 0..<z.count {
+        let e = exp(-abs(z[i]))  // in (0, 1]
+        let softplus = max(z[i], 0) + log1p(e)
+        total += weights[i] * (softplus - Double(labels[i]) * z[i])
+        p[i] = z[i] >= 0 ? 1 / (1 + e) : e / (1 + e)
+      }
+    }
+    return total
+  }
+
   private func penalty(_ theta: [Double], _ penalised: Int) -> Double {
     var s = 0.0
     for j in 0..<penalised { s += theta[j] * theta[j] }
     return s / 2
-  }
-
-  /// `Σ wᵢ (log(1 + e^zᵢ) − yᵢ zᵢ)`, computed without overflow.
-  private func loss(_ z: [Double], _ labels: [UInt8], _ weights: [Double]) -> Double {
-    var total = 0.0
-    for i in 0..<z.count {
-      let softplus = max(z[i], 0) + log1p(exp(-abs(z[i])))
-      total += weights[i] * (softplus - Double(labels[i]) * z[i])
-    }
-    return total
   }
 }
 

@@ -33,49 +33,64 @@ public struct Standardizer: Codable, Sendable, Equatable {
   public static func fit(_ x: FeatureMatrix) throws(FitError) -> Standardizer {
     let n = x.rowCount, p = x.columnCount
     var result = identity(columns: p)
-    // One pass to gather the columns contiguously (strided access per column costs a pass
-    // over the whole matrix each).
-    var columns = [[Double]](repeating: [], count: p)
-    for j in 0..<p { columns[j].reserveCapacity(n) }
-    for i in 0..<n {
-      for j in 0..<p {
-        let v = x.values[i * p + j]
-        if v.isNaN { continue }
-        guard v.isFinite else { throw .nonFinite(row: i, feature: x.featureNames[j], value: v) }
-        columns[j].append(v)
+    // One pass to gather each column's present values contiguously (column j from j·n):
+    // strided access per column would cost a pass over the whole matrix each.
+    var present = [Int](repeating: 0, count: p)
+    var gathered = [Double](repeating: 0, count: n * p)
+    var bad: (row: Int, column: Int)? = nil
+    x.values.withUnsafeBufferPointer { v in
+      gathered.withUnsafeMutableBufferPointer { g in
+        present.withUnsafeMutableBufferPointer { count in
+          for i in 0..<n {
+            for j in 0..<p {
+              let value = v[i * p + j]
+              if value.isNaN { continue }
+              if value.isInfinite && bad == nil { bad = (i, j) }
+              g[j * n + count[j]] = value
+              count[j] += 1
+            }
+          }
+        }
       }
     }
-    for j in 0..<p {
-      var column = columns[j]
-      columns[j] = []
-      result.missing[j] = n - column.count
-      if !column.isEmpty { result.impute[j] = median(&column) }
-      // Mean and variance of the imputed column, two-pass for accuracy.
-      let filled = Double(result.missing[j]) * result.impute[j]
-      let mean = (column.reduce(0, +) + filled) / Double(n)
-      var squares = Double(result.missing[j]) * (result.impute[j] - mean) * (result.impute[j] - mean)
-      for v in column { squares += (v - mean) * (v - mean) }
-      let deviation = (squares / Double(n)).squareRoot()
-      result.mean[j] = mean
-      result.scale[j] = deviation > 1e-12 * max(1, abs(mean)) ? deviation : 1
+    if let bad {
+      throw .nonFinite(row: bad.row, feature: x.featureNames[bad.column], value: x.values[bad.row * p + bad.column])
+    }
+    gathered.withUnsafeMutableBufferPointer { g in
+      for j in 0..<p {
+        let column = UnsafeMutableBufferPointer(rebasing: g[(j * n)..<(j * n + present[j])])
+        result.missing[j] = n - present[j]
+        if !column.isEmpty { result.impute[j] = median(column) }
+        // Mean and variance of the imputed column, two-pass for accuracy.
+        let filled = Double(result.missing[j]) * result.impute[j]
+        var sum = filled
+        for v in column { sum += v }
+        let mean = sum / Double(n)
+        var squares = Double(result.missing[j]) * (result.impute[j] - mean) * (result.impute[j] - mean)
+        for v in column { squares += (v - mean) * (v - mean) }
+        let deviation = (squares / Double(n)).squareRoot()
+        result.mean[j] = mean
+        result.scale[j] = deviation > 1e-12 * max(1, abs(mean)) ? deviation : 1
+      }
     }
     return result
   }
 
   /// The median (the mean of the two middle values for an even count), by selection in
   /// expected linear time; reorders `values`.
-  static func median(_ values: inout [Double]) -> Double {
+  static func median(_ values: UnsafeMutableBufferPointer<Double>) -> Double {
     let mid = values.count / 2
-    let upper = select(&values, mid)
+    let upper = select(values, mid)
     guard values.count % 2 == 0 else { return upper }
     // After selection every value before `mid` is <= the upper middle: the lower middle is their maximum.
-    let lower = values[0..<mid].max()!
+    var lower = values[0]
+    for v in values[0..<mid] where v > lower { lower = v }
     return (lower + upper) / 2
   }
 
   /// Reorders `values` so that `values[k]` is the k-th smallest, smaller ones before it, larger
   /// after (Hoare's selection with a middle pivot); returns it.
-  static func select(_ values: inout [Double], _ k: Int) -> Double {
+  static func select(_ values: UnsafeMutableBufferPointer<Double>, _ k: Int) -> Double {
     var low = 0, high = values.count - 1
     while low < high {
       let pivot = values[(low + high) / 2]
