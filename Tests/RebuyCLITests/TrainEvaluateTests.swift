@@ -99,3 +99,22 @@ import TestSupport
     #expect(try Data(contentsOf: out) == committed, "run scripts/make-example-models and commit the result")
   }
 }
+
+@Suite struct BaselineFlagTests {
+  /// A model that only knows recency cannot beat the recency baseline: the report says so.
+  @Test func aModelThatDoesNotBeatRecencyIsFlagged() throws {
+    let dir = try RebuyProcess.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    var rng = SplitMix64(seed: 4)
+    var csv = "customer_id,recency_days,repurchase\n"
+    for i in 0..<400 {
+      let recency = Int(rng.next() % 300)
+      let label = rng.nextUnit() < 1 / (1 + exp(Double(recency - 100) / 30)) ? 1 : 0
+      csv += "c\(i),\(recency),\(label)\n"
+    }
+    try Data(csv.utf8).write(to: dir.appendingPathComponent("f.csv"))
+    let outcome = try RebuyProcess.run(["train", "--features", "f.csv", "--horizon", "30", "-o", "m.json"], in: dir)
+    #expect(outcome.status == 0, "\(outcome.stderr)")
+    #expect(outcome.stderr.contains("WARNING: the model does not beat the recency baseline"))
+  }
+}
