@@ -108,19 +108,4 @@ public struct Standardizer: Codable, Sendable, Equatable {
     }
     return values[k]
   }
-
-  /// `x` imputed and standardised, row-major, `x.rowCount × x.columnCount`.
-  public func transform(_ x: FeatureMatrix) -> [Double] {
-    let p = x.columnCount
-    var out = x.values
-    out.withUnsafeMutableBufferPointer { o in
-      for i in 0..<x.rowCount {
-        for j in 0..<p {
-          let v = o[i * p + j]
-          o[i * p + j] = ((v.isNaN ? impute[j] : v) - mean[j]) / scale[j]
-        }
-      }
-    }
-    return out
-  }
 }
