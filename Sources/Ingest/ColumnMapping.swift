@@ -3,6 +3,10 @@
 /// Defaults follow DESIGN.md: `customer_id`, `date` and `amount` are required; `category`,
 /// `channel` and `order_id` are used when present. Naming an optional column explicitly makes it
 /// required. Header names are compared exactly, after trimming spaces.
+///
+/// Logs with a quantity and a unit price instead of a line amount (as many exports have) name
+/// both with `quantity` and `price`: the amount is then their product, and no amount column
+/// is read.
 public struct ColumnMapping: Sendable, Equatable {
   public var customer = "customer_id"
   public var date = "date"
@@ -11,6 +15,9 @@ public struct ColumnMapping: Sendable, Equatable {
   public var category: String? = nil
   public var channel: String? = nil
   public var order: String? = nil
+  /// With `price`: the amount is `quantity × price`.
+  public var quantity: String? = nil
+  public var price: String? = nil
 
   public init() {}
 
@@ -18,12 +25,18 @@ public struct ColumnMapping: Sendable, Equatable {
   public struct Positions: Sendable, Equatable {
     public var customer: Int
     public var date: Int
-    public var amount: Int
+    /// Where the amount comes from: one column, or a quantity and a price to multiply.
+    public var amount: AmountSource
     public var category: Int?
     public var channel: Int?
     public var order: Int?
     /// The header's field count.
     public var fieldCount: Int
+  }
+
+  public enum AmountSource: Sendable, Equatable {
+    case column(Int)
+    case product(quantity: Int, price: Int)
   }
 
   /// Finds each column in `header`.
@@ -50,11 +63,20 @@ public struct ColumnMapping: Sendable, Equatable {
     return Positions(
       customer: try required(customer, "--customer-col"),
       date: try required(date, "--date-col"),
-      amount: try required(amount, "--amount-col"),
+      amount: try amountSource(required),
       category: try optional(category, default: "category", "--category-col"),
       channel: try optional(channel, default: "channel", "--channel-col"),
       order: try optional(order, default: "order_id", "--order-col"),
       fieldCount: header.count)
+  }
+}
+
+extension ColumnMapping {
+  private func amountSource(_ required: (String, String) throws(IngestError) -> Int) throws(IngestError) -> AmountSource {
+    if let quantity, let price {
+      return .product(quantity: try required(quantity, "--quantity-col"), price: try required(price, "--price-col"))
+    }
+    return .column(try required(amount, "--amount-col"))
   }
 }
 

@@ -63,7 +63,7 @@ enum Decimal {
   /// Why `field` is not an amount, for messages.
   static func explainFailure(_ field: UnsafeBufferPointer<UInt8>) -> String {
     let text = String(decoding: field, as: UTF8.self).trimmingSpaces
-    if text.isEmpty { return "is empty; every row needs an amount" }
+    if text.isEmpty { return "is empty; every row needs a value here" }
     let lower = text.lowercased()
     if ["nan", "+nan", "-nan"].contains(lower) { return "is NaN; amounts must be finite numbers" }
     if lower.contains("inf") { return "is infinite; amounts must be finite numbers" }

@@ -109,7 +109,9 @@ private struct Builder {
     let id = record.field(columns.customer)
     try checkText(id, column: columns.customer, line: line)
     guard !id.isEmpty else {
-      throw .badValue(file: file, line: line, column: names[columns.customer], reason: "is empty; every row needs a customer id", value: "")
+      throw .badValue(
+        file: file, line: line, column: names[columns.customer],
+        reason: "is empty; every row needs a customer id (--skip-bad-rows leaves such rows out, and counts them)", value: "")
     }
     let dateField = record.field(columns.date)
     guard let day = dateFormat.parse(dateField) else {
@@ -118,11 +120,12 @@ private struct Builder {
         ? "no such calendar date" : "is not a date; expected \(dateFormat.expectation)"
       throw .badValue(file: file, line: line, column: names[columns.date], reason: reason, value: IngestError.display(dateField))
     }
-    let amountField = record.field(columns.amount)
-    guard let amount = Decimal.parse(amountField) else {
-      throw .badValue(
-        file: file, line: line, column: names[columns.amount], reason: Decimal.explainFailure(amountField),
-        value: IngestError.display(amountField))
+    let amount: Double
+    switch columns.amount {
+    case let .column(index):
+      amount = try number(record, index, line: line)
+    case let .product(quantity, price):
+      amount = try number(record, quantity, line: line) * number(record, price, line: line)
     }
     let category = columns.category.map { record.field($0) }
     if let category, let column = columns.category { try checkText(category, column: column, line: line) }
@@ -161,6 +164,16 @@ private struct Builder {
     previousID.removeAll(keepingCapacity: true)
     previousID.append(contentsOf: id)
     return previousCustomer
+  }
+
+  /// A decimal field, or the error that names it.
+  private func number(_ record: borrowing CSVRecord, _ column: Int, line: Int) throws(IngestError) -> Double {
+    let field = record.field(column)
+    guard let value = Decimal.parse(field) else {
+      throw .badValue(
+        file: file, line: line, column: names[column], reason: Decimal.explainFailure(field), value: IngestError.display(field))
+    }
+    return value
   }
 
   private func checkText(_ field: UnsafeBufferPointer<UInt8>, column: Int, line: Int) throws(IngestError) {

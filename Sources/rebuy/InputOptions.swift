@@ -24,6 +24,12 @@ struct ColumnOptions: ParsableArguments {
   @Option(name: .customLong("amount-col"), help: "Column with the amount (negative = a return).")
   var amountColumn = "amount"
 
+  @Option(name: .customLong("quantity-col"), help: "Column with the quantity: with --price-col, the amount is quantity × price.")
+  var quantityColumn: String?
+
+  @Option(name: .customLong("price-col"), help: "Column with the unit price (with --quantity-col).")
+  var priceColumn: String?
+
   @Option(name: .customLong("category-col"), help: "Column with the product category (default: 'category' if present).")
   var categoryColumn: String?
 
@@ -45,6 +51,9 @@ struct ColumnOptions: ParsableArguments {
   var skipBadRows = false
 
   func validate() throws {
+    guard (quantityColumn == nil) == (priceColumn == nil) else {
+      throw ValidationError("--quantity-col and --price-col go together: the amount is quantity × price.")
+    }
     guard delimiter.utf8.count == 1, let byte = delimiter.utf8.first, byte != UInt8(ascii: "\""),
       byte != UInt8(ascii: "\n"), byte != UInt8(ascii: "\r")
     else {
@@ -63,6 +72,8 @@ struct ColumnOptions: ParsableArguments {
     options.columns.category = categoryColumn
     options.columns.channel = channelColumn
     options.columns.order = orderColumn
+    options.columns.quantity = quantityColumn
+    options.columns.price = priceColumn
     if let dateFormat, case let .success(format) = DateFormat.pattern(dateFormat) { options.dateFormat = format }
     options.skipBadRows = skipBadRows
     return options

@@ -96,7 +96,7 @@ func readLog(bytes: [UInt8], options: IngestOptions = IngestOptions()) throws(In
     ("\"1,234\"", "is not a decimal number; use '.' as the decimal separator and no thousands separators", "1,234"),
     ("NaN", "is NaN; amounts must be finite numbers", "NaN"),
     ("inf", "is infinite; amounts must be finite numbers", "inf"),
-    ("", "is empty; every row needs an amount", ""),
+    ("", "is empty; every row needs a value here", ""),
     ("12 EUR", "is not a decimal number", "12 EUR"),
   ])
   func badAmounts(field: String, reason: String, value: String) {
@@ -112,7 +112,7 @@ func readLog(bytes: [UInt8], options: IngestOptions = IngestOptions()) throws(In
   }
 
   @Test func emptyCustomerID() {
-    #expect(throws: IngestError.badValue(file: "tx.csv", line: 2, column: "customer_id", reason: "is empty; every row needs a customer id", value: "")) {
+    #expect(throws: IngestError.badValue(file: "tx.csv", line: 2, column: "customer_id", reason: "is empty; every row needs a customer id (--skip-bad-rows leaves such rows out, and counts them)", value: "")) {
       try readLog("customer_id,date,amount\n,2024-01-01,1\n")
     }
   }
@@ -165,6 +165,44 @@ func readLog(bytes: [UInt8], options: IngestOptions = IngestOptions()) throws(In
       #expect(chunked.customerIDs == whole.customerIDs)
       #expect(chunked.days == whole.days)
       #expect(chunked.dayOffsets == whole.dayOffsets)
+    }
+  }
+}
+
+@Suite struct QuantityPriceTests {
+  /// Exports with a quantity and a unit price: the amount is their product; a cancellation
+  /// (negative quantity) is a return.
+  @Test func amountIsQuantityTimesPrice() throws {
+    var options = IngestOptions()
+    options.columns.customer = "Customer ID"
+    options.columns.date = "InvoiceDate"
+    options.columns.quantity = "Quantity"
+    options.columns.price = "Price"
+    let log = try readLog(
+      """
+      Invoice,StockCode,Quantity,InvoiceDate,Price,Customer ID
+      489434,85048,12,2009-12-01 07:45:00,6.95,13085.0
+      489434,79323P,12,2009-12-01 07:45:00,6.75,13085.0
+      C489449,22087,-12,2009-12-01 10:33:00,2.95,16321.0
+      489450,22088,3,2009-12-01 10:40:00,0,16321.0
+
+      """, options: options)
+    #expect(log.customerIDs == ["13085.0", "16321.0"])
+    let first = Array(log.days(ofCustomer: 0))
+    #expect(first.count == 1 && abs(first[0].purchaseValue - (12 * 6.95 + 12 * 6.75)) < 1e-9)
+    let second = Array(log.days(ofCustomer: 1))
+    #expect(abs(second[0].returnValue - 35.4) < 1e-9 && second[0].purchaseLines == 1 && second[0].purchaseValue == 0)
+  }
+
+  @Test func badQuantityOrPriceNamesItsColumn() {
+    var options = IngestOptions()
+    options.columns.quantity = "qty"
+    options.columns.price = "unit"
+    #expect(throws: IngestError.badValue(file: "tx.csv", line: 2, column: "unit", reason: "is not a decimal number", value: "£3")) {
+      try readLog("customer_id,date,qty,unit\na,2024-01-01,2,£3\n", options: options)
+    }
+    #expect(throws: IngestError.missingColumn(name: "unit", file: "tx.csv", header: ["customer_id", "date", "qty", "price"], option: "--price-col")) {
+      try readLog("customer_id,date,qty,price\na,2024-01-01,2,3\n", options: options)
     }
   }
 }

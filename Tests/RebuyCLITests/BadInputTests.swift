@@ -41,7 +41,7 @@ import TestSupport
     ),
     ("customer_id,date,amount\na,2024-01-01,NaN\n", "Error: tx.csv:2: amount: is NaN; amounts must be finite numbers ('NaN')\n"),
     ("customer_id,date,amount\na,2024-01-01,inf\n", "Error: tx.csv:2: amount: is infinite; amounts must be finite numbers ('inf')\n"),
-    ("customer_id,date,amount\na,2024-01-01,\n", "Error: tx.csv:2: amount: is empty; every row needs an amount ('')\n"),
+    ("customer_id,date,amount\na,2024-01-01,\n", "Error: tx.csv:2: amount: is empty; every row needs a value here ('')\n"),
     (
       "customer_id,date,amount\na,2024-01-01,1\nb,2024-01-02\n",
       "Error: tx.csv:3: expected 3 fields as in the header, found 2; quote fields that contain the delimiter\n"
