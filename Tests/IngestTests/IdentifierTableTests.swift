@@ -23,4 +23,20 @@ import TestSupport
       #expect(Array(table.string(at: Int(index)).utf8) == key || key.contains { $0 >= 128 })
     }
   }
+
+  /// Keys longer than the slot's eight-byte prefix (and than its 255-byte length field) that
+  /// differ only at the end are told apart.
+  @Test func longKeysThatShareAPrefix() {
+    var table = IdentifierTable(capacity: 4)
+    let base = [UInt8](repeating: UInt8(ascii: "x"), count: 300)
+    for round in 0..<2 {
+      for i in 0..<100 {
+        let key = base + Array(String(i).utf8)
+        let index = key.withUnsafeBufferPointer { table.index(of: $0) }
+        #expect(index == Int32(i), "round \(round)")
+      }
+    }
+    #expect(table.count == 100)
+    #expect(table.string(at: 42).hasSuffix("x42"))
+  }
 }
