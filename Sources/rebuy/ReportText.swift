@@ -9,6 +9,12 @@ enum ReportText {
     return String(format: "%.3f", value)
   }
 
+  /// A value for people: whole numbers without decimals, others to three significant places.
+  static func compact(_ value: Double) -> String {
+    if value == value.rounded() && abs(value) < 1e15 { return String(Int(value)) }
+    return String(format: "%.3g", value)
+  }
+
   static func render(_ report: ClassificationReport, baselines: Baselines, title: String) -> String {
     var lines: [String] = []
     let rate = report.rows == 0 ? 0 : 100 * Double(report.positives) / Double(report.rows)

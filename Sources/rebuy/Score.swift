@@ -1,0 +1,113 @@
+import ArgumentParser
+import Evaluation
+import Features
+import Foundation
+import Ingest
+import Learners
+import ModelIO
+import RebuyCore
+
+struct ScoreCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "score",
+    abstract: "Score customers with a model: who will buy again (or churn), from raw transactions as of a date.",
+    discussion: """
+      Builds exactly the model's features from the transactions dated on or before --as-of (or
+      reads them from --features) and writes one row per customer: customer_id, probability,
+      predicted (probability >= the model's threshold), decile (1 = the highest 10%), and the
+      three features that move the customer's score most (coefficient × standardised value,
+      relative to the training average). - reads standard input and writes standard output, so
+      score works as a filter.
+      """)
+
+  @Argument(help: "The model file.")
+  var modelFile: String
+
+  @Argument(help: "Transactions CSV (not with --features); - reads standard input.")
+  var transactions: String?
+
+  @OptionGroup var columns: ColumnOptions
+
+  @Option(name: .customLong("as-of"), help: "Score as of this date (yyyy-mm-dd): features use transactions on or before it.")
+  var asOf: String?
+
+  @Option(help: "A prebuilt feature table (from rebuy features) instead of transactions.")
+  var features: String?
+
+  @Option(help: "Decision threshold in [0, 1] (default: the model's).")
+  var threshold: Double?
+
+  @Option(name: .shortAndLong, help: "Output CSV; - (the default) is standard output.")
+  var output = "-"
+
+  func validate() throws {
+    if features != nil {
+      guard transactions == nil else { throw ValidationError("Give a transactions file or --features, not both.") }
+    } else {
+      guard transactions != nil else { throw ValidationError("Give a transactions file (or --features FILE).") }
+      guard let asOf else { throw ValidationError("Give --as-of DATE: the day the scores are for.") }
+      _ = try parseDay(asOf, option: "--as-of")
+    }
+    if let threshold, !(0...1).contains(threshold) { throw ValidationError("--threshold must be in [0, 1], got \(threshold).") }
+  }
+
+  func run() throws {
+    try exitingOnDomainError {
+      let clock = ContinuousClock.now
+      let file = try loadModel(modelFile)
+      let model = file.logisticRegression
+      let ids: [String]
+      let table: FeatureMatrix
+      if let features {
+        let read = try FeatureCSV.read(
+          CSVReader(source: try FileSource(path: features), fileName: features == "-" ? "<stdin>" : features),
+          labelColumn: file.target.name, labelRequired: false)
+        (ids, table) = (read.ids, read.matrix)
+      } else {
+        let log = try columns.readLog(transactions!).log
+        let built = try FeatureBuilder(for: log).build(log, snapshots: [Snapshot(cutoff: try parseDay(asOf!, option: "--as-of"))])
+        (ids, table) = (built.customers.map { log.customerIDs[Int($0)] }, built.matrix)
+      }
+      guard let matrix = table.columns(model.featureNames) else {
+        throw ScoreError.featureMismatch(expected: model.featureNames, got: table.featureNames)
+      }
+      let probabilities = try model.predictProbability(matrix)
+      let cut = threshold ?? file.threshold
+      // Deciles as in the lift table: rank by probability, highest first, ties in row order.
+      let order = probabilities.indices.sorted { probabilities[$0] > probabilities[$1] || (probabilities[$0] == probabilities[$1] && $0 < $1) }
+      var decile = [Int](repeating: 0, count: order.count)
+      for (rank, row) in order.enumerated() { decile[row] = rank * 10 / max(1, order.count) + 1 }
+      let out = try AtomicOutput(path: output)
+      var csv = CSVOutput(sink: out.write)
+      csv.text("customer_id,probability,predicted,decile,reason_1,reason_2,reason_3\n")
+      let p = model.featureNames.count
+      var contributions = [Double](repeating: 0, count: p)
+      for row in 0..<matrix.rowCount {
+        csv.field(ids[row])
+        csv.byte(UInt8(ascii: ","))
+        csv.decimal(probabilities[row])
+        csv.text(probabilities[row] >= cut ? ",1," : ",0,")
+        csv.integer(decile[row])
+        for j in 0..<p {
+          let value = matrix.values[row * p + j]
+          let filled = value.isNaN ? model.preprocessing.impute[j] : value
+          contributions[j] = model.coefficients[j] * (filled - model.preprocessing.mean[j]) / model.preprocessing.scale[j]
+        }
+        let top = contributions.indices.sorted { abs(contributions[$0]) > abs(contributions[$1]) || (abs(contributions[$0]) == abs(contributions[$1]) && $0 < $1) }.prefix(3)
+        for j in top {
+          let value = matrix.values[row * p + j]
+          csv.byte(UInt8(ascii: ","))
+          csv.field("\(model.featureNames[j])=\(value.isNaN ? "missing" : ReportText.compact(value)) (\(String(format: "%+.2f", contributions[j])))")
+        }
+        csv.byte(UInt8(ascii: "\n"))
+        try csv.flushIfFull()
+      }
+      try csv.flush()
+      try out.commit()
+      let positives = probabilities.filter { $0 >= cut }.count
+      Terminal.say(
+        "Scored \(Terminal.count(matrix.rowCount)) customers: \(Terminal.count(positives)) predicted to \(file.target.name == "churn" ? "churn" : "buy again") "
+          + "at threshold \(ReportText.number(cut)) (\(Terminal.seconds(since: clock)))" + (output == "-" ? "." : "; wrote \(output)."))
+    }
+  }
+}

@@ -1,0 +1,62 @@
+import Foundation
+import Testing
+import TestSupport
+
+@Suite struct ScoreInspectTests {
+  static let model = "Models/example-logistic.json"
+
+  @Test func scoresFromTransactionsEqualScoresFromTheFeatureTable() throws {
+    let dir = try RebuyProcess.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let scores = dir.appendingPathComponent("s.csv").path
+    let fromTransactions = try RebuyProcess.run(["score", Self.model, "Datasets/transactions.csv", "--as-of", "2024-12-31", "-o", scores])
+    #expect(fromTransactions.status == 0, "\(fromTransactions.stderr)")
+    let features = dir.appendingPathComponent("f.csv").path
+    #expect(try RebuyProcess.run(["features", "Datasets/transactions.csv", "--cutoff", "2024-12-31", "-o", features]).status == 0)
+    let fromTable = try RebuyProcess.run(["score", Self.model, "--features", features])
+    #expect(fromTable.status == 0, "\(fromTable.stderr)")
+    let written = try String(contentsOfFile: scores, encoding: .utf8)
+    #expect(written == fromTable.stdout)
+    let rows = written.split(separator: "\n")
+    #expect(rows.first == "customer_id,probability,predicted,decile,reason_1,reason_2,reason_3")
+    #expect(rows.count - 1 == 5000)
+    // Deciles split the ranking in tenths; the first decile has the highest probabilities.
+    let parsed = rows.dropFirst().map { $0.split(separator: ",") }
+    let decileOne = parsed.filter { $0[3] == "1" }
+    #expect(decileOne.count == 500)
+    let lowestTop = decileOne.map { Double($0[1])! }.min()!
+    #expect(parsed.filter { $0[3] != "1" }.allSatisfy { Double($0[1])! <= lowestTop })
+    let threshold = try #require(
+      (try JSONSerialization.jsonObject(with: Data(contentsOf: Repository.root.appendingPathComponent(Self.model))) as? [String: Any])?["threshold"] as? Double)
+    #expect(parsed.allSatisfy { ($0[2] == "1") == (Double($0[1])! >= threshold) })
+    #expect(parsed[0][4].contains("=") && parsed[0][4].contains("("))
+  }
+
+  @Test func scoreIsAFilter() throws {
+    let input = try Data(contentsOf: Repository.root.appendingPathComponent("Datasets/transactions.csv"))
+    let piped = try RebuyProcess.run(["score", Self.model, "-", "--as-of", "2024-06-30"], input: input)
+    let direct = try RebuyProcess.run(["score", Self.model, "Datasets/transactions.csv", "--as-of", "2024-06-30"])
+    #expect(piped.status == 0 && direct.status == 0)
+    #expect(piped.stdout == direct.stdout && !piped.stdout.isEmpty)
+  }
+
+  @Test func scoringNeedsTheModelsFeatures() throws {
+    let dir = try RebuyProcess.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    try Data("customer_id,recency_days\na,3\n".utf8).write(to: dir.appendingPathComponent("f.csv"))
+    let outcome = try RebuyProcess.run(["score", Repository.root.appendingPathComponent(Self.model).path, "--features", "f.csv"], in: dir)
+    #expect(outcome.status == 65)
+    #expect(outcome.stderr.hasPrefix("Error: the model needs the features tenure_days, orders,"))
+  }
+
+  @Test func inspectShowsCoefficientsAndOddsRatiosAndJSONRoundTrips() throws {
+    let text = try RebuyProcess.run(["inspect", Self.model])
+    #expect(text.status == 0)
+    #expect(text.stderr.contains("target: repurchase within 90 days after the cutoff"))
+    #expect(text.stderr.contains("odds ratio"))
+    #expect(text.stderr.contains("recency_days"))
+    #expect(text.stderr.contains("validation (out of time, cutoff 2024-10-02)"))
+    let json = try RebuyProcess.run(["inspect", Self.model, "--json"])
+    #expect(json.stdout == (try String(contentsOf: Repository.root.appendingPathComponent(Self.model), encoding: .utf8)))
+  }
+}
