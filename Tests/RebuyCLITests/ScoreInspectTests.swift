@@ -60,3 +60,20 @@ import TestSupport
     #expect(json.stdout == (try String(contentsOf: Repository.root.appendingPathComponent(Self.model), encoding: .utf8)))
   }
 }
+
+@Suite struct ExportTests {
+  @Test func exportWritesTheSameONNXBytesEveryTime() throws {
+    let dir = try RebuyProcess.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let a = try RebuyProcess.run(["export", ScoreInspectTests.model, "--format", "onnx", "-o", dir.appendingPathComponent("a.onnx").path])
+    let b = try RebuyProcess.run(["export", ScoreInspectTests.model, "-o", dir.appendingPathComponent("b.onnx").path])
+    #expect(a.status == 0 && b.status == 0, "\(a.stderr)")
+    #expect(a.stderr.contains("ONNX opset 17, 23 inputs"))
+    let bytes = try Data(contentsOf: dir.appendingPathComponent("a.onnx"))
+    #expect(bytes == (try Data(contentsOf: dir.appendingPathComponent("b.onnx"))))
+    // The graph names its inputs after the features.
+    #expect(bytes.range(of: Data("recency_days".utf8)) != nil && bytes.range(of: Data("probability".utf8)) != nil)
+    let badFormat = try RebuyProcess.run(["export", ScoreInspectTests.model, "--format", "pmml", "-o", "x"])
+    #expect(badFormat.status == 64 && badFormat.stderr.hasPrefix("Error: --format must be onnx, got 'pmml'."))
+  }
+}

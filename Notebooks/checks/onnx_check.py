@@ -1,0 +1,55 @@
+"""Checks `rebuy export --format onnx` against `rebuy score` with onnxruntime.
+
+For each model: export it, validate the ONNX file with onnx's full checker, build the features
+of the bundled dataset with `rebuy features`, score them with `rebuy score --features`, run the
+ONNX model in onnxruntime on the same rows (one double input per feature, NaN for a missing
+value), and require every probability to agree to 1e-6 and every prediction to agree.
+
+    python Notebooks/checks/onnx_check.py [path/to/rebuy]
+"""
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import onnx
+import onnxruntime
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[2]
+MODELS = [ROOT / "Models" / "example-logistic.json"]
+
+
+def main():
+    rebuy = sys.argv[1] if len(sys.argv) > 1 else str(ROOT / ".build" / "debug" / "rebuy")
+    worst = 0.0
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        features = tmp / "features.csv"
+        subprocess.run([rebuy, "features", str(ROOT / "Datasets" / "transactions.csv"), "--cutoff", "2024-12-31",
+                        "-o", str(features)], check=True, capture_output=True)
+        table = pd.read_csv(features, dtype={"customer_id": str})
+        for model in MODELS:
+            exported = tmp / (model.stem + ".onnx")
+            subprocess.run([rebuy, "export", str(model), "--format", "onnx", "-o", str(exported)], check=True,
+                           capture_output=True)
+            onnx.checker.check_model(onnx.load(str(exported)), full_check=True)
+            scores = subprocess.run([rebuy, "score", str(model), "--features", str(features)], check=True,
+                                    capture_output=True, text=True).stdout
+            expected = pd.read_csv(pd.io.common.StringIO(scores), dtype={"customer_id": str})
+            session = onnxruntime.InferenceSession(str(exported), providers=["CPUExecutionProvider"])
+            inputs = {i.name: table[i.name].to_numpy(dtype=np.float64).reshape(-1, 1) for i in session.get_inputs()}
+            probability, predicted = session.run(["probability", "predicted"], inputs)
+            difference = np.max(np.abs(probability[:, 0] - expected["probability"].to_numpy()))
+            mismatched = int(np.sum(predicted[:, 0].astype(int) != expected["predicted"].to_numpy()))
+            worst = max(worst, difference)
+            print(f"{model.name}: {len(table):,} rows, {len(inputs)} inputs; largest probability difference "
+                  f"{difference:.2e}; predictions differing: {mismatched}")
+            if difference > 1e-6 or mismatched:
+                sys.exit(f"onnx check failed for {model.name}")
+    print(f"onnx check passed (onnx {onnx.__version__}, onnxruntime {onnxruntime.__version__})")
+
+
+if __name__ == "__main__":
+    main()
