@@ -30,6 +30,13 @@ final class FileSource: ByteSource {
 
   deinit { if descriptor > 0 { close(descriptor) } }
 
+  /// The size of a regular file (nil for pipes and standard input).
+  var sizeHint: Int? {
+    var status = stat()
+    guard fstat(descriptor, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else { return nil }
+    return Int(status.st_size)
+  }
+
   func read(into buffer: UnsafeMutableRawBufferPointer) throws(IngestError) -> Int {
     while true {
       let n = Glibc.read(descriptor, buffer.baseAddress, buffer.count)

@@ -47,6 +47,9 @@ struct ColumnOptions: ParsableArguments {
   @Option(help: "Field delimiter, one character.")
   var delimiter = ","
 
+  @Flag(help: "No progress bar (it is shown only when standard error is a terminal).")
+  var quiet = false
+
   @Flag(name: .customLong("skip-bad-rows"), help: "Skip bad rows (reporting how many and the first ten) instead of stopping.")
   var skipBadRows = false
 
@@ -83,13 +86,22 @@ struct ColumnOptions: ParsableArguments {
   /// standard error; with `fingerprint`, also the SHA-256 of its bytes.
   func readLog(_ path: String, fingerprint: Bool = false) throws -> (log: TransactionLog, sha256: String?) {
     let start = ContinuousClock.now
-    let file = try FileSource(path: path)
+    let input = try FileSource(path: path)
+    let bar = ProgressBar(label: "Reading \(path == "-" ? "standard input" : path)", total: input.sizeHint, quiet: quiet)
+    let file = ProgressSource(input, bar: bar)
     let hashing = fingerprint ? HashingSource(file) : nil
     let source: any ByteSource = hashing ?? file
     let reader = CSVReader(
       source: source, fileName: path == "-" ? "<stdin>" : path,
       delimiter: delimiter.utf8.first!)
-    let log = try TransactionLog.read(reader, options: ingestOptions)
+    let log: TransactionLog
+    do {
+      log = try TransactionLog.read(reader, options: ingestOptions)
+      bar.finish()
+    } catch {
+      bar.finish()
+      throw error
+    }
     Terminal.say(
       "Read \(Terminal.count(log.rows)) rows: \(Terminal.count(log.customerCount)) customers, "
         + "\(log.firstDay) to \(log.lastDay) (\(Terminal.seconds(since: start))).")

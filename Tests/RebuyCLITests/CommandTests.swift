@@ -93,3 +93,36 @@ import TestSupport
     #expect(summary(generated.stderr) == summary(bundled.stderr))
   }
 }
+
+@Suite struct ProgressTests {
+  /// Runs `rebuy` under a pseudo-terminal (util-linux `script`), so standard error is a terminal.
+  static func inTerminal(_ arguments: [String]) throws -> String {
+    let command = ([RebuyProcess.executable.path] + arguments).map { "'\($0)'" }.joined(separator: " ")
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
+    process.arguments = ["-qec", command, "/dev/null"]
+    process.currentDirectoryURL = Repository.root
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardInput = Pipe()
+    try process.run()
+    let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    return output
+  }
+
+  @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script")))
+  func progressShowsOnATerminalOnlyAndQuietSilencesIt() throws {
+    let dir = try RebuyProcess.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let data = dir.appendingPathComponent("tx.csv").path
+    #expect(try RebuyProcess.run(["generate", "--customers", "30000", "--seed", "2", "-o", data]).status == 0)
+    let shown = try Self.inTerminal(["features", data, "--cutoff", "2024-06-30", "-o", dir.appendingPathComponent("f.csv").path])
+    #expect(shown.contains("Reading \(data) [") && shown.contains("MB/s ETA"))
+    let quiet = try Self.inTerminal(["features", data, "--cutoff", "2024-06-30", "--quiet", "-o", dir.appendingPathComponent("g.csv").path])
+    #expect(!quiet.contains("ETA") && quiet.contains("Read "))
+    // Not a terminal: no progress line at all.
+    let piped = try RebuyProcess.run(["features", data, "--cutoff", "2024-06-30", "-o", dir.appendingPathComponent("h.csv").path])
+    #expect(!piped.stderr.contains("ETA") && !piped.stderr.contains("\r"))
+  }
+}
