@@ -30,6 +30,9 @@ struct EvaluateCommand: ParsableCommand {
   @Flag(help: "Print the report as JSON on standard output.")
   var json = false
 
+  @Option(help: "Also write a self-contained HTML report with charts to this file.")
+  var report: String?
+
   func validate() throws {
     _ = try parseDay(cutoff, option: "--cutoff")
     if let threshold, !(0...1).contains(threshold) { throw ValidationError("--threshold must be in [0, 1], got \(threshold).") }
@@ -49,6 +52,21 @@ struct EvaluateCommand: ParsableCommand {
       let probabilities = try model.predictProbability(matrix)
       let report = ClassificationReport(labels: data.labels.values, probabilities: probabilities, threshold: threshold ?? file.threshold)
       let baselines = Baselines(labels: data.labels.values, recencyDays: data.recencyDays)
+      if let path = self.report {
+        let facts: [(String, String)] = [
+          ("model", modelFile), ("kind", file.kind), ("target", "\(file.target.name) within \(file.target.horizonDays) days"),
+          ("cutoff", cutoff), ("features", "\(file.features.count)"), ("trained on", "\(file.training.rows) rows, cutoffs \(file.training.cutoffs.joined(separator: ", "))"),
+          ("training data SHA-256", file.training.dataSHA256), ("created", "\(file.training.created) by Rebuy \(file.training.rebuyVersion)"),
+        ]
+        let page = ReportPage.html(
+          title: "Rebuy evaluation: \(file.target.name) within \(file.target.horizonDays) days after \(cutoff)",
+          labels: data.labels.values, probabilities: probabilities, recencyDays: data.recencyDays, report: report,
+          baselines: baselines, facts: facts)
+        let out = try AtomicOutput(path: path)
+        try out.write(Array(page.utf8))
+        try out.commit()
+        Terminal.say("Wrote \(path).")
+      }
       if json {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

@@ -118,3 +118,23 @@ import TestSupport
     #expect(outcome.stderr.contains("WARNING: the model does not beat the recency baseline"))
   }
 }
+
+@Suite struct ReportPageTests {
+  /// The page is written whole, holds every chart as inline SVG and asks nothing of the network
+  /// (Notebooks/checks/report_check.py renders it in Chromium).
+  @Test func evaluateWritesASelfContainedReport() throws {
+    let dir = try RebuyProcess.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let page = dir.appendingPathComponent("report.html")
+    let outcome = try RebuyProcess.run(
+      ["evaluate", "Models/example-logistic.json", "Datasets/transactions.csv", "--cutoff", "2024-09-30", "--report", page.path])
+    #expect(outcome.status == 0, "\(outcome.stderr)")
+    let html = try String(contentsOf: page, encoding: .utf8)
+    for id in ["roc", "pr", "lift", "gain", "calibration", "histogram", "confusion", "facts"] {
+      #expect(html.contains("id=\"\(id)\""), "\(id)")
+    }
+    #expect(html.components(separatedBy: "<svg").count - 1 == 6)
+    #expect(!html.contains("https://") && !html.contains("<script"))
+    #expect(html.contains("recency only (AUC"))
+  }
+}
