@@ -7,7 +7,8 @@
 Stages: features (rebuy features against polars and pandas), features-dated (the same on the
 rows sorted by date, as real logs come), logistic (the fit of rebuy train
 against scikit-learn on the same feature table), scoring (rows per second from an in-memory
-matrix against scikit-learn's predict_proba). Each stage's results are kept in
+matrix against scikit-learn's predict_proba), score (rebuy score from raw transactions against
+polars + scikit-learn doing the same job). Each stage's results are kept in
 Benchmarks/results/STAGE.json, from which BENCHMARKS.md is written.
 
 Each stage runs every tool as its own process, alternating tools round by round, and reports
@@ -173,6 +174,56 @@ def scoring_stage(rows_count, rounds):
     }
 
 
+def score_stage(data, model, rounds, out_dir):
+    """End-to-end scoring from raw transactions: rebuy score against polars + scikit-learn."""
+    as_of = "2024-12-31"
+    tools = {
+        "rebuy score": [str(REBUY), "score", str(model), str(data), "--as-of", as_of, "-o", str(out_dir / "scores-rebuy.csv")],
+        "polars + scikit-learn": [PYTHON, str(ROOT / "Benchmarks/peers/score_polars_sklearn.py"), str(model), str(data), as_of,
+                                  str(out_dir / "scores-peer.csv")],
+    }
+    times = {name: [] for name in tools}
+    memory = {name: [] for name in tools}
+    for round_index in range(rounds):
+        for name in (tools if round_index % 2 == 0 else reversed(list(tools))):
+            seconds, rss = run(tools[name])
+            times[name].append(seconds)
+            memory[name].append(rss)
+            print(f"  round {round_index + 1}: {name}: {seconds:.2f} s, {rss:.0f} MiB", file=sys.stderr)
+        if round_index == 0:
+            checked = subprocess.run([PYTHON, __file__, "--compare-scores", str(out_dir / "scores-rebuy.csv"),
+                                      str(out_dir / "scores-peer.csv")], capture_output=True, text=True)
+            if checked.returncode != 0:
+                sys.exit(checked.stderr or checked.stdout)
+            rows = int(checked.stdout)
+            print(f"  outputs agree: {rows:,} customers", file=sys.stderr)
+    return {
+        "title": "Scoring from raw transactions",
+        "command": " ".join(tools["rebuy score"]).replace(str(ROOT) + "/", ""),
+        "text": f"Features as of {as_of}, probabilities, predictions, deciles and the top three reasons for every customer, "
+                f"written to CSV. Checked before timing: the same {rows:,} customers, probabilities to 1e-9, the same "
+                "predictions and deciles.",
+        "columns": ["tool", "median (s)", "runs (s)", "× Rebuy's time", "peak memory (MiB)"],
+        "rows": [[name, statistics.median(times[name]), times[name], None, round(statistics.median(memory[name]))]
+                 for name in tools],
+    }
+
+
+def check_same_scores(rebuy_path, peer_path):
+    def read(path):
+        with open(path, newline="") as f:
+            return {row["customer_id"]: row for row in csv.DictReader(f)}
+    a, b = read(rebuy_path), read(peer_path)
+    if a.keys() != b.keys():
+        sys.exit(f"benchmark: the peer scored {len(b)} customers, Rebuy {len(a)}")
+    for key, row in a.items():
+        other = b[key]
+        u, v = float(row["probability"]), float(other["probability"])
+        if abs(u - v) > 1e-9 or row["predicted"] != other["predicted"] or row["decile"] != other["decile"]:
+            sys.exit(f"benchmark: scores differ for {key}: {row} vs {other}")
+    return len(a)
+
+
 def machine():
     cpu = "unknown"
     try:
@@ -231,9 +282,13 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="a small smoke run (20,000 customers, one round)")
     parser.add_argument("--rounds", type=int, default=None, help="rounds per stage (default 3, 1 with --quick)")
-    parser.add_argument("--stages", default="features,features-dated,logistic,scoring", help="comma-separated stages to run")
+    parser.add_argument("--stages", default="features,features-dated,logistic,scoring,score", help="comma-separated stages to run")
+    parser.add_argument("--compare-scores", nargs=2, help=argparse.SUPPRESS)
     parser.add_argument("--compare", nargs=3, metavar=("REBUY_CSV", "OTHER_CSV", "NAME"), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.compare_scores:
+        print(check_same_scores(Path(args.compare_scores[0]), Path(args.compare_scores[1])))
+        return
     if args.compare:
         print(check_same_features(Path(args.compare[0]), Path(args.compare[1]), args.compare[2]))
         return
@@ -274,8 +329,14 @@ def main():
         print("scoring:", file=sys.stderr)
         result = scoring_stage(200_000 if args.quick else 10_000_000, rounds)
         (results_dir / "scoring.json").write_text(json.dumps(result, indent=1))
+    if "score" in stages:
+        print("score:", file=sys.stderr)
+        model = out_dir / "logistic.json"
+        if not model.exists():
+            logistic_stage(out_dir / "rebuy.csv", 1, out_dir)
+        (results_dir / "score.json").write_text(json.dumps(score_stage(data, model, rounds, out_dir), indent=1))
     ordered = [json.loads((results_dir / f"{name}.json").read_text())
-               for name in ("features", "features-dated", "logistic", "scoring") if (results_dir / f"{name}.json").exists()]
+               for name in ("features", "features-dated", "logistic", "scoring", "score") if (results_dir / f"{name}.json").exists()]
     report = ROOT / ("Benchmarks/out/BENCHMARKS-quick.md" if args.quick else "BENCHMARKS.md")
     write_report(report, ordered, data, customers, args.quick)
     print(f"wrote {report.relative_to(ROOT)}", file=sys.stderr)
