@@ -43,7 +43,7 @@ def main():
         j = top[:, k]
         value = x[np.arange(len(x)), j]
         columns[f"reason_{k + 1}"] = [
-            f"{names[jj]}={'missing' if np.isnan(v) else (str(int(v)) if v == round(v) else f'{v:.3g}')} ({c:+.2f})"
+            f"{names[jj]}={'missing' if np.isnan(v) else (str(int(v)) if v == round(v) else f'{v:.2f}')} ({c:+.2f})"
             for jj, v, c in zip(j, value, contributions[np.arange(len(x)), j])]
     pl.DataFrame(columns).write_csv(out)
     print(f"{time.perf_counter() - start:.3f}", file=sys.stderr)

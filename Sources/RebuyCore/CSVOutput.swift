@@ -51,6 +51,24 @@ public struct CSVOutput {
     text(value.description)
   }
 
+  /// Appends a number for people: a whole number as an integer, others with two decimals
+  /// (rounded half to even on the scaled value); `sign` writes `+` before a positive number.
+  public mutating func fixed(_ value: Double, sign: Bool = false) {
+    guard value.isFinite, abs(value) < 1e15 else { return text(value.description) }
+    let hundredths = (value * 100).rounded(.toNearestOrEven)
+    if hundredths < 0 || (hundredths == 0 && value < 0) {
+      buffer.append(UInt8(ascii: "-"))
+    } else if sign {
+      buffer.append(UInt8(ascii: "+"))
+    }
+    let magnitude = Int(abs(hundredths))
+    integer(magnitude / 100)
+    if !sign && value == value.rounded() { return }
+    buffer.append(UInt8(ascii: "."))
+    buffer.append(UInt8(magnitude % 100 / 10) + 48)
+    buffer.append(UInt8(magnitude % 10) + 48)
+  }
+
   /// Appends text as it is.
   public mutating func text(_ s: String) { buffer.append(contentsOf: s.utf8) }
 

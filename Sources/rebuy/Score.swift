@@ -8,6 +8,21 @@ import ModelIO
 import RebuyCore
 
 struct ScoreCommand: ParsableCommand {
+  /// The indices of the three largest magnitudes, largest first (the lower index on ties).
+  static func largestThree(_ values: [Double]) -> [Int] {
+    var best: [Int] = []
+    for j in values.indices {
+      let v = abs(values[j])
+      var position = best.count
+      while position > 0 && abs(values[best[position - 1]]) < v { position -= 1 }
+      if position < 3 {
+        best.insert(j, at: position)
+        if best.count > 3 { best.removeLast() }
+      }
+    }
+    return best
+  }
+
   static let configuration = CommandConfiguration(
     commandName: "score",
     abstract: "Score customers with a model: who will buy again (or churn), from raw transactions as of a date.",
@@ -16,7 +31,7 @@ struct ScoreCommand: ParsableCommand {
       reads them from --features) and writes one row per customer: customer_id, probability,
       predicted (probability >= the model's threshold), decile (1 = the highest 10%), and the
       three features that move the customer's score most (coefficient × standardised value,
-      relative to the training average). - reads standard input and writes standard output, so
+      relative to the training average), as feature=value (two decimals) (contribution). - reads standard input and writes standard output, so
       score works as a filter.
       """)
 
@@ -93,11 +108,15 @@ struct ScoreCommand: ParsableCommand {
           let filled = value.isNaN ? model.preprocessing.impute[j] : value
           contributions[j] = model.coefficients[j] * (filled - model.preprocessing.mean[j]) / model.preprocessing.scale[j]
         }
-        let top = contributions.indices.sorted { abs(contributions[$0]) > abs(contributions[$1]) || (abs(contributions[$0]) == abs(contributions[$1]) && $0 < $1) }.prefix(3)
-        for j in top {
+        for j in Self.largestThree(contributions) {
           let value = matrix.values[row * p + j]
           csv.byte(UInt8(ascii: ","))
-          csv.field("\(model.featureNames[j])=\(value.isNaN ? "missing" : ReportText.compact(value)) (\(String(format: "%+.2f", contributions[j])))")
+          csv.text(model.featureNames[j])
+          csv.byte(UInt8(ascii: "="))
+          if value.isNaN { csv.text("missing") } else { csv.fixed(value) }
+          csv.text(" (")
+          csv.fixed(contributions[j], sign: true)
+          csv.byte(UInt8(ascii: ")"))
         }
         csv.byte(UInt8(ascii: "\n"))
         try csv.flushIfFull()

@@ -1,3 +1,4 @@
+import Foundation
 import RebuyCore
 import Testing
 
@@ -26,6 +27,19 @@ import Testing
     }
     for value in values {
       #expect(try Self.written { $0.decimal(value) } == value.description, "\(value)")
+    }
+  }
+
+  /// Two-decimal numbers for people, against C's printf("%.2f") on the scaled values it rounds.
+  @Test func fixedMatchesPrintf() throws {
+    #expect(try Self.written { $0.fixed(3) } == "3")
+    #expect(try Self.written { $0.fixed(306.18) } == "306.18")
+    #expect(try Self.written { $0.fixed(1.5, sign: true) } == "+1.50")
+    #expect(try Self.written { $0.fixed(-0.004, sign: true) } == "-0.00")
+    var rng = SplitMix64(seed: 3)
+    for _ in 0..<10_000 {
+      let v = (rng.nextUnit() - 0.5) * 2000
+      #expect(try Self.written { $0.fixed(v, sign: true) } == String(format: "%+.2f", v), "\(v)")
     }
   }
 
