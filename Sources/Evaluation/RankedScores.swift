@@ -15,9 +15,14 @@ struct RankedScores {
   let positives: Int
   let negatives: Int
 
+  /// Row indices, highest score first, ties in input order.
+  static func order(of scores: [Double]) -> [Int] {
+    scores.indices.sorted { scores[$0] > scores[$1] || (scores[$0] == scores[$1] && $0 < $1) }
+  }
+
   init(labels: [UInt8], scores: [Double]) {
     precondition(labels.count == scores.count, "one score per label")
-    order = scores.indices.sorted { scores[$0] > scores[$1] || (scores[$0] == scores[$1] && $0 < $1) }
+    order = RankedScores.order(of: scores)
     var thresholds: [Double] = []
     var tps: [Int] = []
     var fps: [Int] = []

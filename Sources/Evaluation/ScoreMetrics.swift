@@ -71,6 +71,16 @@ public struct LiftTable: Codable, Sendable, Equatable {
     self.init(RankedScores(labels: labels, scores: scores), labels: labels)
   }
 
+  /// Each row's decile (1 = the highest scores), divided as the table divides them.
+  public static func deciles(of scores: [Double]) -> [Int] {
+    let order = RankedScores.order(of: scores)
+    var decile = [Int](repeating: 0, count: scores.count)
+    for d in 1...10 {
+      for rank in ((d - 1) * scores.count / 10)..<(d * scores.count / 10) { decile[order[rank]] = d }
+    }
+    return decile
+  }
+
   init(_ ranked: RankedScores, labels: [UInt8]) {
     let n = labels.count
     let overall = n == 0 ? nil : Double(ranked.positives) / Double(n)

@@ -88,10 +88,8 @@ struct ScoreCommand: ParsableCommand {
       }
       let probabilities = try model.predictProbability(matrix)
       let cut = threshold ?? file.threshold
-      // Deciles as in the lift table: rank by probability, highest first, ties in row order.
-      let order = probabilities.indices.sorted { probabilities[$0] > probabilities[$1] || (probabilities[$0] == probabilities[$1] && $0 < $1) }
-      var decile = [Int](repeating: 0, count: order.count)
-      for (rank, row) in order.enumerated() { decile[row] = rank * 10 / max(1, order.count) + 1 }
+      // Deciles as in the lift table: ranked by probability, highest first, ties in row order.
+      let decile = LiftTable.deciles(of: probabilities)
       let out = try AtomicOutput(path: output)
       var csv = CSVOutput(sink: out.write)
       csv.text("customer_id,probability,predicted,decile,reason_1,reason_2,reason_3\n")

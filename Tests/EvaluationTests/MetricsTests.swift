@@ -102,3 +102,21 @@ import TestSupport
     #expect(b.recencyROCAUC == 1)
   }
 }
+
+@Suite struct DecileTests {
+  /// Row deciles agree with the lift table's counts, for every size from 1 to 40 rows.
+  @Test func decilesAgreeWithTheLiftTable() {
+    var rng = SplitMix64(seed: 6)
+    for n in 1...40 {
+      let scores = (0..<n).map { _ in Double(rng.next() % 5) }
+      let labels = (0..<n).map { _ in UInt8(rng.next() % 2) }
+      let deciles = LiftTable.deciles(of: scores)
+      let table = LiftTable(labels: labels, scores: scores)
+      for d in table.deciles {
+        let rows = deciles.indices.filter { deciles[$0] == d.decile }
+        #expect(rows.count == d.rows, "n \(n) decile \(d.decile)")
+        #expect(rows.reduce(0) { $0 + Int(labels[$1]) } == d.positives, "n \(n) decile \(d.decile)")
+      }
+    }
+  }
+}
