@@ -32,7 +32,11 @@ public struct FeatureBuilder: Sendable {
   /// order of first appearance in the file.
   /// - Throws: `FeaturesError` when a cutoff repeats, precedes every purchase, or its label
   ///   window runs past the data.
-  public func build(_ log: TransactionLog, snapshots: [Snapshot]) throws(FeaturesError) -> FeatureTable {
+  /// `progress`, when given, hears the number of customers done so far (across snapshots) every
+  /// 16,384 customers.
+  public func build(_ log: TransactionLog, snapshots: [Snapshot], progress: ((Int) -> Void)? = nil) throws(FeaturesError)
+    -> FeatureTable
+  {
     var seen = Set<Day>()
     for snapshot in snapshots {
       guard seen.insert(snapshot.cutoff).inserted else { throw .duplicateCutoff(snapshot.cutoff) }
@@ -49,9 +53,10 @@ public struct FeatureBuilder: Sendable {
     var labels: [UInt8] = []
     values.reserveCapacity(log.customerCount * width * snapshots.count)
     var row = [Double](repeating: .nan, count: width)
-    for snapshot in snapshots {
+    for (index, snapshot) in snapshots.enumerated() {
       let before = customers.count
       for customer in 0..<log.customerCount {
+        if let progress, customer & 16383 == 0 { progress(index * log.customerCount + customer) }
         guard let label = computeRow(log, customer: customer, snapshot: snapshot, into: &row) else { continue }
         customers.append(Int32(customer))
         cutoffs.append(snapshot.cutoff.ordinal)

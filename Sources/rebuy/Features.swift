@@ -75,7 +75,7 @@ struct FeaturesCommand: ParsableCommand {
     try exitingOnDomainError {
       let plan = try snapshots.resolved()
       let log = try input.readLog()
-      let table = try FeatureBuilder(for: log).build(log, snapshots: plan)
+      let table = try buildFeatures(log, snapshots: plan, quiet: input.columns.quiet)
       let out = try AtomicOutput(path: output)
       try FeatureCSV.write(table, customerIDs: log.customerIDs, sink: out.write)
       try out.commit()
@@ -88,4 +88,12 @@ struct FeaturesCommand: ParsableCommand {
       Terminal.say(summary + (output == "-" ? "." : " to \(output)."))
     }
   }
+}
+
+/// Features with a progress line over customers (terminal only).
+func buildFeatures(_ log: TransactionLog, snapshots: [Snapshot], quiet: Bool) throws(FeaturesError) -> FeatureTable {
+  let bar = ProgressBar(
+    label: "Building features", total: log.customerCount * snapshots.count, unit: .items("customers"), quiet: quiet)
+  defer { bar.finish() }
+  return try FeatureBuilder(for: log).build(log, snapshots: snapshots, progress: bar.update(to:))
 }

@@ -80,7 +80,7 @@ struct ScoreCommand: ParsableCommand {
         (ids, table) = (read.ids, read.matrix)
       } else {
         let log = try columns.readLog(transactions!).log
-        let built = try FeatureBuilder(for: log).build(log, snapshots: [Snapshot(cutoff: try parseDay(asOf!, option: "--as-of"))])
+        let built = try buildFeatures(log, snapshots: [Snapshot(cutoff: try parseDay(asOf!, option: "--as-of"))], quiet: columns.quiet)
         (ids, table) = (built.customers.map { log.customerIDs[Int($0)] }, built.matrix)
       }
       guard let matrix = table.columns(model.featureNames) else {
@@ -95,7 +95,10 @@ struct ScoreCommand: ParsableCommand {
       csv.text("customer_id,probability,predicted,decile,reason_1,reason_2,reason_3\n")
       let p = model.featureNames.count
       var contributions = [Double](repeating: 0, count: p)
+      let bar = ProgressBar(label: "Scoring", total: matrix.rowCount, unit: .items("customers"), quiet: columns.quiet)
+      defer { bar.finish() }
       for row in 0..<matrix.rowCount {
+        if row & 16383 == 0 { bar.update(to: row) }
         csv.field(ids[row])
         csv.byte(UInt8(ascii: ","))
         csv.decimal(probabilities[row])

@@ -119,7 +119,8 @@ struct TrainCommand: ParsableCommand {
         testFraction == 0 ? .none
         : distinctCutoffs.count > 1 ? .outOfTime(latest: distinctCutoffs.max()!) : .stratified(fraction: testFraction, seed: seed)
       let trained = try Training.run(
-        data, split: split, estimator: LogisticRegression(c: c, classWeight: classWeight.value), threshold: threshold)
+        data, split: split, estimator: LogisticRegression(c: c, classWeight: classWeight.value), threshold: threshold,
+        quiet: columns.quiet)
       let fitted = trained.model
       let summary = trained.validation
       let cutoffNames = distinctCutoffs.sorted().map { Day(ordinal: $0).description }
@@ -164,7 +165,9 @@ enum Training {
     let validation: ModelFile.ValidationSummary?
   }
 
-  static func run(_ data: LabelledRows, split: Split, estimator: LogisticRegression, threshold: ThresholdArgument) throws -> Outcome {
+  static func run(
+    _ data: LabelledRows, split: Split, estimator: LogisticRegression, threshold: ThresholdArgument, quiet: Bool = true
+  ) throws -> Outcome {
     let (trainIndices, validateIndices) = split.apply(to: data)
     // Every row trains when nothing is held out: no copy then.
     let train = validateIndices.isEmpty ? data : data.rows(trainIndices)
@@ -172,7 +175,17 @@ enum Training {
       "Training on \(Terminal.count(train.labels.count)) rows (\(Terminal.count(train.labels.positives)) positive), "
         + "validating on \(Terminal.count(validateIndices.count)) (\(split.name.replacingOccurrences(of: "_", with: " "))).")
     let fitClock = ContinuousClock.now
-    let fitted = try estimator.fit(train.matrix, train.labels)
+    // Newton steps cannot be counted ahead: a status line, shown on a terminal, while fitting.
+    let bar = ProgressBar(label: "Fitting on \(Terminal.count(train.labels.count)) rows", total: nil, unit: .items(""), quiet: quiet)
+    bar.update(to: 0)
+    let fitted: LogisticRegressionModel
+    do {
+      fitted = try estimator.fit(train.matrix, train.labels)
+      bar.finish()
+    } catch {
+      bar.finish()
+      throw error
+    }
     Terminal.say("Fit: \(fitted.diagnostics.summary) (\(Terminal.seconds(since: fitClock))).")
     let chosenThreshold: Double
     switch threshold {

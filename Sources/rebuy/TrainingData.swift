@@ -18,12 +18,14 @@ struct LabelledRows {
     _ path: String, columns: ColumnOptions, snapshots: [Snapshot], target: Target
   ) throws -> LabelledRows {
     let (log, sha256) = try columns.readLog(path, fingerprint: true)
-    return try fromLog(log, sha256: sha256 ?? "", snapshots: snapshots, target: target)
+    return try fromLog(log, sha256: sha256 ?? "", snapshots: snapshots, target: target, quiet: columns.quiet)
   }
 
   /// Features and labels built from a log already read.
-  static func fromLog(_ log: TransactionLog, sha256: String, snapshots: [Snapshot], target: Target) throws -> LabelledRows {
-    let table = try FeatureBuilder(for: log).build(log, snapshots: snapshots)
+  static func fromLog(_ log: TransactionLog, sha256: String, snapshots: [Snapshot], target: Target, quiet: Bool = true) throws
+    -> LabelledRows
+  {
+    let table = try buildFeatures(log, snapshots: snapshots, quiet: quiet)
     return LabelledRows(
       matrix: table.matrix, labels: Labels(target.labels(fromRepurchase: table.labels!)), cutoffs: table.cutoffs,
       sha256: sha256, skippedRows: log.skippedRows)
