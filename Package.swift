@@ -23,6 +23,7 @@ let package = Package(
     .target(name: "Synthetic", dependencies: ["RebuyCore"]),
     .target(name: "Learners", dependencies: ["RebuyCore", "LinearAlgebra"]),
     .target(name: "Evaluation", dependencies: ["RebuyCore"]),
+    .target(name: "CustomerBase", dependencies: ["RebuyCore"]),
     .target(name: "ModelIO", dependencies: ["RebuyCore", "Learners", "Evaluation"]),
 
     // MARK: The command line
@@ -42,6 +43,7 @@ let package = Package(
     .testTarget(name: "SyntheticTests", dependencies: ["Synthetic", "Ingest", "TestSupport"]),
     .testTarget(name: "LearnersTests", dependencies: ["Learners", "TestSupport"]),
     .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "TestSupport"]),
+    .testTarget(name: "CustomerBaseTests", dependencies: ["CustomerBase", "TestSupport"]),
     .testTarget(name: "ModelIOTests", dependencies: ["ModelIO", "Learners", "Evaluation", "TestSupport"]),
     .testTarget(name: "RebuyCLITests", dependencies: ["TestSupport"]),
   ]

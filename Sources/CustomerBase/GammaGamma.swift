@@ -1,0 +1,76 @@
+import RebuyCore
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// A repeat customer's spend: `x` repeat purchases with mean value `m` (> 0).
+public struct RepeatSpend: Sendable, Equatable {
+  public var x: Double
+  public var m: Double
+  public init(x: Double, m: Double) {
+    self.x = x
+    self.m = m
+  }
+}
+
+/// The Gamma-Gamma spend model (Fader, Hardie & Lee 2005b): each transaction's value is
+/// Gamma(p, ν) with the customer's ν ~ Gamma(q, γ). Fitted by maximum likelihood on repeat
+/// customers' mean spend, over log-parameters by BFGS with the analytic gradient.
+public struct GammaGamma: Sendable {
+  public var maxIterations = 500
+
+  public init() {}
+
+  public func fit(_ customers: [RepeatSpend]) throws(FitError) -> GammaGammaModel {
+    guard !customers.isEmpty else { throw .noRows }
+    for (i, c) in customers.enumerated() where !(c.x > 0 && c.m > 0 && c.m.isFinite) {
+      throw .invalidConfiguration("customer \(i + 1): the spend model needs repeat customers with a positive mean spend, got x = \(c.x), m = \(c.m)")
+    }
+    let meanSpend = customers.reduce(0) { $0 + $1.m } / Double(customers.count)
+    let result = try minimizeBFGS(from: [0, 0, log(meanSpend)], maxIterations: maxIterations) { u in
+      GammaGamma.objective(u, customers)
+    }
+    let p = result.point.map(exp)
+    return GammaGammaModel(
+      p: p[0], q: p[1], v: p[2], logLikelihood: -result.value * Double(customers.count), diagnostics: result.diagnostics)
+  }
+
+  /// The mean negative log-likelihood at log-parameters `u` = (ln p, ln q, ln ν), and its gradient.
+  static func objective(_ u: [Double], _ customers: [RepeatSpend]) -> (Double, [Double]) {
+    let p = exp(u[0]), q = exp(u[1]), v = exp(u[2])
+    var total = 0.0
+    var g = [0.0, 0.0, 0.0]
+    let psiQ = digamma(q)
+    for c in customers {
+      let (x, m) = (c.x, c.m)
+      let px = p * x
+      total += logGamma(px + q) - logGamma(px) - logGamma(q) + q * log(v) + (px - 1) * log(m) + px * log(x)
+        - (px + q) * log(x * m + v)
+      let psiPXQ = digamma(px + q)
+      g[0] += x * (psiPXQ - digamma(px) + log(m) + log(x) - log(x * m + v))
+      g[1] += psiPXQ - psiQ + log(v) - log(x * m + v)
+      g[2] += q / v - (px + q) / (x * m + v)
+    }
+    let n = Double(customers.count)
+    let parameters = [p, q, v]
+    return (-total / n, (0..<3).map { -g[$0] * parameters[$0] / n })
+  }
+}
+
+/// A fitted Gamma-Gamma model.
+public struct GammaGammaModel: Codable, Sendable, Equatable {
+  public let p: Double
+  public let q: Double
+  public let v: Double
+  public let logLikelihood: Double
+  public let diagnostics: FitDiagnostics
+
+  /// The expected mean spend of a customer's future transactions:
+  /// `(p (ν + x m)) / (p x + q − 1)` (a weighting of the population mean and their own).
+  public func expectedSpend(_ c: RepeatSpend) -> Double {
+    p * (v + c.x * c.m) / (p * c.x + q - 1)
+  }
+}

@@ -1,0 +1,89 @@
+import Foundation
+import Testing
+import TestSupport
+
+@testable import CustomerBase
+
+/// Against the `lifetimes` library (fixture: Notebooks/oracles/lifetimes_reference.py) on the
+/// bundled dataset's histories at 2024-06-30.
+@Suite struct BGNBDTests {
+  static func histories() throws -> (json: [String: Any], customers: [RepeatHistory]) {
+    let json = try Fixture.json("btyd_reference")
+    let x = json["x"] as! [Double], tx = json["t_x"] as! [Double], T = json["T"] as! [Double]
+    return (json, x.indices.map { RepeatHistory(x: x[$0], tx: tx[$0], T: T[$0]) })
+  }
+
+  @Test func parametersAndLikelihoodMatchLifetimes() throws {
+    let (json, customers) = try Self.histories()
+    let model = try BGNBD().fit(customers)
+    let expected = json["bgnbd"] as! [String: Double]
+    expectClose(model.r, expected["r"]!, relativeTolerance: 1e-4)
+    expectClose(model.alpha, expected["alpha"]!, relativeTolerance: 1e-4)
+    expectClose(model.a, expected["a"]!, relativeTolerance: 1e-4)
+    expectClose(model.b, expected["b"]!, relativeTolerance: 1e-4)
+    expectClose(model.logLikelihood, json["bgnbd_log_likelihood"] as! Double, relativeTolerance: 1e-6)
+    #expect(model.diagnostics.converged)
+  }
+
+  @Test func predictionsMatchLifetimesPerCustomer() throws {
+    let (json, customers) = try Self.histories()
+    let p = json["bgnbd"] as! [String: Double]
+    // Predictions at lifetimes' own parameters, so that only the formulas are compared.
+    let model = BGNBDModel(
+      r: p["r"]!, alpha: p["alpha"]!, a: p["a"]!, b: p["b"]!, logLikelihood: 0,
+      diagnostics: FitDiagnostics(iterations: 0, gradientNorm: 0, objective: 0, reason: "fixture", converged: true))
+    expectClose(customers.map(model.probabilityAlive), json["p_alive"] as! [Double], relativeTolerance: 1e-9)
+    expectClose(customers.map { model.expectedPurchases(in: 90, $0) }, json["expected_purchases_90"] as! [Double], relativeTolerance: 1e-8)
+  }
+
+  @Test func gradientMatchesFiniteDifferences() throws {
+    let (_, customers) = try Self.histories()
+    let u = [-0.5, 3.0, 0.2, 2.0]
+    let (_, gradient) = BGNBD.objective(u, customers)
+    for k in 0..<4 {
+      var up = u, down = u
+      up[k] += 1e-6
+      down[k] -= 1e-6
+      let numeric = (BGNBD.objective(up, customers).0 - BGNBD.objective(down, customers).0) / 2e-6
+      expectClose(gradient[k], numeric, relativeTolerance: 1e-5, absoluteTolerance: 1e-8, "parameter \(k)")
+    }
+  }
+
+  @Test func digammaAndHypergeometricAgainstKnownValues() {
+    expectClose(digamma(1), -0.5772156649015329, relativeTolerance: 1e-14)
+    expectClose(digamma(0.5), -1.9635100260214235, relativeTolerance: 1e-14)
+    expectClose(digamma(10), 2.251752589066721, relativeTolerance: 1e-14)
+    // ₂F₁(1, 1; 2; z) = −ln(1 − z)/z.
+    expectClose(hypergeometric2F1(1, 1, 2, 0.5), -log(0.5) / 0.5, relativeTolerance: 1e-14)
+  }
+}
+
+@Suite struct GammaGammaTests {
+  @Test func parametersAndExpectedSpendMatchLifetimes() throws {
+    let json = try Fixture.json("btyd_reference")
+    let x = json["spend_frequency"] as! [Double], m = json["spend"] as! [Double]
+    let customers = x.indices.map { RepeatSpend(x: x[$0], m: m[$0]) }
+    let model = try GammaGamma().fit(customers)
+    let expected = json["gamma_gamma"] as! [String: Double]
+    expectClose(model.p, expected["p"]!, relativeTolerance: 1e-4)
+    expectClose(model.q, expected["q"]!, relativeTolerance: 1e-4)
+    expectClose(model.v, expected["v"]!, relativeTolerance: 1e-4)
+    let atTheirs = GammaGammaModel(p: expected["p"]!, q: expected["q"]!, v: expected["v"]!, logLikelihood: 0, diagnostics: model.diagnostics)
+    expectClose(customers.map(atTheirs.expectedSpend), json["expected_spend"] as! [Double], relativeTolerance: 1e-10)
+  }
+
+  @Test func gradientMatchesFiniteDifferences() throws {
+    let json = try Fixture.json("btyd_reference")
+    let x = json["spend_frequency"] as! [Double], m = json["spend"] as! [Double]
+    let customers = x.indices.map { RepeatSpend(x: x[$0], m: m[$0]) }
+    let u = [0.5, 1.0, 3.0]
+    let (_, gradient) = GammaGamma.objective(u, customers)
+    for k in 0..<3 {
+      var up = u, down = u
+      up[k] += 1e-6
+      down[k] -= 1e-6
+      let numeric = (GammaGamma.objective(up, customers).0 - GammaGamma.objective(down, customers).0) / 2e-6
+      expectClose(gradient[k], numeric, relativeTolerance: 1e-5, absoluteTolerance: 1e-8, "parameter \(k)")
+    }
+  }
+}
