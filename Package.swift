@@ -30,7 +30,7 @@ let package = Package(
     .executableTarget(
       name: "rebuy",
       dependencies: [
-        "LinearAlgebra", "RebuyCore", "Ingest", "Features", "Synthetic", "Learners", "Evaluation", "ModelIO",
+        "LinearAlgebra", "RebuyCore", "Ingest", "Features", "Synthetic", "Learners", "Evaluation", "ModelIO", "CustomerBase",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
 

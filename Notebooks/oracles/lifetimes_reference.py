@@ -49,6 +49,12 @@ def reference():
         "spend": spend[repeat].tolist(), "spend_frequency": x[repeat].tolist(),
         "gamma_gamma": {name: float(ggf.params_[name]) for name in ("p", "q", "v")},
         "expected_spend": ggf.conditional_expected_average_profit(pd.Series(x[repeat]), pd.Series(spend[repeat])).tolist(),
+        # CLV over 12 months of 30 days at 1% a month, for every customer (mean repeat spend 0
+        # for one-time buyers: their expected spend is the population's).
+        "clv_mean_spend": np.nan_to_num(spend).tolist(),
+        "clv_12_months": ggf.customer_lifetime_value(
+            bgf, pd.Series(x), pd.Series(t_x), pd.Series(T), pd.Series(np.nan_to_num(spend)), time=12, discount_rate=0.01,
+            freq="D").tolist(),
     }
 
 

@@ -87,3 +87,19 @@ import TestSupport
     }
   }
 }
+
+@Suite struct CustomerValueTests {
+  /// At lifetimes' parameters, CLV per customer equals its `customer_lifetime_value`.
+  @Test func lifetimeValueMatchesLifetimes() throws {
+    let json = try Fixture.json("btyd_reference")
+    let x = json["x"] as! [Double], tx = json["t_x"] as! [Double], T = json["T"] as! [Double]
+    let spend = json["clv_mean_spend"] as! [Double]
+    let b = json["bgnbd"] as! [String: Double], g = json["gamma_gamma"] as! [String: Double]
+    let diagnostics = FitDiagnostics(iterations: 0, gradientNorm: 0, objective: 0, reason: "fixture", converged: true)
+    let value = CustomerValue(
+      purchases: BGNBDModel(r: b["r"]!, alpha: b["alpha"]!, a: b["a"]!, b: b["b"]!, logLikelihood: 0, diagnostics: diagnostics),
+      spend: GammaGammaModel(p: g["p"]!, q: g["q"]!, v: g["v"]!, logLikelihood: 0, diagnostics: diagnostics))
+    let ours = x.indices.map { value.lifetimeValue(RepeatHistory(x: x[$0], tx: tx[$0], T: T[$0]), meanSpend: spend[$0]) }
+    expectClose(ours, json["clv_12_months"] as! [Double], relativeTolerance: 1e-8, absoluteTolerance: 1e-9)
+  }
+}

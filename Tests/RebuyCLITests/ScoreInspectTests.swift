@@ -77,3 +77,20 @@ import TestSupport
     #expect(badFormat.status == 64 && badFormat.stderr.hasPrefix("Error: --format must be onnx, got 'pmml'."))
   }
 }
+
+@Suite struct CLVCommandTests {
+  @Test func clvWritesOneRowPerCustomerAndPrintsTheParameters() throws {
+    let outcome = try RebuyProcess.run(["clv", "Datasets/transactions.csv", "--as-of", "2024-12-31"])
+    #expect(outcome.status == 0, "\(outcome.stderr)")
+    #expect(outcome.stderr.contains("BG/NBD: r ") && outcome.stderr.contains("Gamma-Gamma on ") && outcome.stderr.contains("Independence check"))
+    let rows = outcome.stdout.split(separator: "\n")
+    #expect(rows.first == "customer_id,p_alive,expected_purchases,expected_spend,clv")
+    #expect(rows.count - 1 == 5000)
+    for row in rows.dropFirst() {
+      let v = row.split(separator: ",").dropFirst().map { Double($0)! }
+      #expect(v[0] >= 0 && v[0] <= 1 && v[1] >= 0 && v[2] > 0 && v[3] >= 0, "\(row)")
+    }
+    let bad = try RebuyProcess.run(["clv", "Datasets/transactions.csv", "--as-of", "2024-12-31", "--horizon-months", "0"])
+    #expect(bad.status == 64)
+  }
+}
