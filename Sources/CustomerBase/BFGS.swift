@@ -1,5 +1,11 @@
 import RebuyCore
 
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
 /// Minimises a smooth function of a few variables by BFGS with its analytic gradient: a
 /// backtracking (Armijo) line search whose first step moves no variable by more than 2 (a factor
 /// e² for log-parameters), a restart along the gradient when the update loses descent, and a
@@ -63,4 +69,56 @@ func minimizeBFGS(
     }
     (u, value, gradient) = next
   }
+}
+
+/// Standard errors of the natural parameters `exp(u)` at the optimum `u` of a mean negative
+/// log-likelihood over `count` observations: the Hessian of the total negative log-likelihood in
+/// log-parameters by central differences of the analytic gradient, inverted (Gauss-Jordan), and
+/// carried to the natural scale by the delta method (`se(θ) = θ · se(ln θ)`). `nil` for a
+/// parameter whose variance is not positive (the data do not identify it).
+func standardErrors(at u: [Double], count: Int, objective: ([Double]) -> (Double, [Double])) -> [Double?] {
+  let k = u.count
+  let h = 1e-5
+  var hessian = [[Double]](repeating: [Double](repeating: 0, count: k), count: k)
+  for j in 0..<k {
+    var up = u, down = u
+    up[j] += h
+    down[j] -= h
+    let (gUp, gDown) = (objective(up).1, objective(down).1)
+    for i in 0..<k { hessian[i][j] = (gUp[i] - gDown[i]) / (2 * h) * Double(count) }
+  }
+  for i in 0..<k {
+    for j in 0..<i { hessian[i][j] = (hessian[i][j] + hessian[j][i]) / 2; hessian[j][i] = hessian[i][j] }
+  }
+  guard let inverse = invert(hessian) else { return Array(repeating: nil, count: k) }
+  return (0..<k).map { i in inverse[i][i] > 0 ? exp(u[i]) * inverse[i][i].squareRoot() : nil }
+}
+
+/// The inverse of a small square matrix by Gauss-Jordan elimination with partial pivoting, or
+/// `nil` when it is singular.
+func invert(_ matrix: [[Double]]) -> [[Double]]? {
+  let n = matrix.count
+  var a = matrix
+  var inverse = (0..<n).map { i in (0..<n).map { j in i == j ? 1.0 : 0.0 } }
+  for column in 0..<n {
+    guard let pivot = (column..<n).max(by: { abs(a[$0][column]) < abs(a[$1][column]) }), abs(a[pivot][column]) > 1e-300 else {
+      return nil
+    }
+    a.swapAt(column, pivot)
+    inverse.swapAt(column, pivot)
+    let scale = a[column][column]
+    for j in 0..<n {
+      a[column][j] /= scale
+      inverse[column][j] /= scale
+    }
+    for row in 0..<n where row != column {
+      let factor = a[row][column]
+      if factor == 0 { continue }
+      for j in 0..<n {
+        a[row][j] -= factor * a[column][j]
+        inverse[row][j] -= factor * inverse[column][j]
+      }
+    }
+  }
+  return inverse
 }

@@ -48,6 +48,7 @@ public struct BGNBD: Sendable {
     let p = result.point.map(exp)
     return BGNBDModel(
       r: p[0], alpha: p[1], a: p[2], b: p[3], logLikelihood: -result.value * Double(customers.count),
+      standardErrors: standardErrors(at: result.point, count: customers.count) { BGNBD.objective($0, customers) },
       diagnostics: result.diagnostics)
   }
 
@@ -92,7 +93,24 @@ public struct BGNBDModel: Codable, Sendable, Equatable {
   public let b: Double
   /// The total log-likelihood at the fit.
   public let logLikelihood: Double
+  /// Standard errors of r, α, a, b from the observed information (the inverse Hessian of the
+  /// negative log-likelihood); `nil` where the Hessian is not positive definite (the data do
+  /// not identify the parameter).
+  public let standardErrors: [Double?]
   public let diagnostics: FitDiagnostics
+
+  public init(
+    r: Double, alpha: Double, a: Double, b: Double, logLikelihood: Double, standardErrors: [Double?] = [nil, nil, nil, nil],
+    diagnostics: FitDiagnostics
+  ) {
+    self.r = r
+    self.alpha = alpha
+    self.a = a
+    self.b = b
+    self.logLikelihood = logLikelihood
+    self.standardErrors = standardErrors
+    self.diagnostics = diagnostics
+  }
 
   /// P(still alive | x, tₓ, T): 1 for a customer with no repeat purchase (who cannot yet have
   /// dropped out), else `1 / (1 + a/(b+x−1) · ((α+T)/(α+tₓ))^(r+x))`.

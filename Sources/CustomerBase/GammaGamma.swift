@@ -35,7 +35,9 @@ public struct GammaGamma: Sendable {
     }
     let p = result.point.map(exp)
     return GammaGammaModel(
-      p: p[0], q: p[1], v: p[2], logLikelihood: -result.value * Double(customers.count), diagnostics: result.diagnostics)
+      p: p[0], q: p[1], v: p[2], logLikelihood: -result.value * Double(customers.count),
+      standardErrors: standardErrors(at: result.point, count: customers.count) { GammaGamma.objective($0, customers) },
+      diagnostics: result.diagnostics)
   }
 
   /// The mean negative log-likelihood at log-parameters `u` = (ln p, ln q, ln ν), and its gradient.
@@ -66,7 +68,21 @@ public struct GammaGammaModel: Codable, Sendable, Equatable {
   public let q: Double
   public let v: Double
   public let logLikelihood: Double
+  /// Standard errors of p, q, ν (see `BGNBDModel.standardErrors`).
+  public let standardErrors: [Double?]
   public let diagnostics: FitDiagnostics
+
+  public init(
+    p: Double, q: Double, v: Double, logLikelihood: Double, standardErrors: [Double?] = [nil, nil, nil],
+    diagnostics: FitDiagnostics
+  ) {
+    self.p = p
+    self.q = q
+    self.v = v
+    self.logLikelihood = logLikelihood
+    self.standardErrors = standardErrors
+    self.diagnostics = diagnostics
+  }
 
   /// The expected mean spend of a customer's future transactions:
   /// `(p (ν + x m)) / (p x + q − 1)` (a weighting of the population mean and their own).

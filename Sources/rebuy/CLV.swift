@@ -51,12 +51,17 @@ struct CLVCommand: ParsableCommand {
       let purchases = try BGNBD().fit(histories)
       let spenders = (0..<table.rowCount).filter { frequency[$0] > 0 && repeatMean[$0] > 0 }
       let spend = try GammaGamma().fit(spenders.map { RepeatSpend(x: frequency[$0], m: repeatMean[$0]) })
-      Terminal.say(String(
-        format: "BG/NBD: r %.4f, alpha %.4f, a %.4f, b %.4f (log-likelihood %.2f; %@)", purchases.r, purchases.alpha, purchases.a,
-        purchases.b, purchases.logLikelihood, purchases.diagnostics.summary))
-      Terminal.say(String(
-        format: "Gamma-Gamma on %d repeat customers: p %.4f, q %.4f, v %.4f (%@)", spenders.count, spend.p, spend.q, spend.v,
-        spend.diagnostics.summary))
+      func estimates(_ names: [String], _ values: [Double], _ errors: [Double?]) -> String {
+        zip(names, zip(values, errors)).map { name, pair in
+          String(format: "%@ %.4f", name, pair.0) + (pair.1.map { String(format: " (se %.4f)", $0) } ?? " (se not identified)")
+        }.joined(separator: ", ")
+      }
+      Terminal.say(
+        "BG/NBD: " + estimates(["r", "alpha", "a", "b"], [purchases.r, purchases.alpha, purchases.a, purchases.b], purchases.standardErrors)
+          + String(format: "; log-likelihood %.2f; ", purchases.logLikelihood) + purchases.diagnostics.summary)
+      Terminal.say(
+        "Gamma-Gamma on \(spenders.count) repeat customers: " + estimates(["p", "q", "v"], [spend.p, spend.q, spend.v], spend.standardErrors)
+          + "; " + spend.diagnostics.summary)
       Terminal.say(String(
         format: "Independence check: correlation of repeat purchases and mean spend %.3f (Gamma-Gamma assumes about 0)",
         correlation(spenders.map { frequency[$0] }, spenders.map { repeatMean[$0] })))
