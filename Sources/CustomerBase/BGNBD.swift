@@ -37,7 +37,7 @@ public struct BGNBD: Sendable {
   public func fit(_ customers: [RepeatHistory]) throws(FitError) -> BGNBDModel {
     guard !customers.isEmpty else { throw .noRows }
     for (i, c) in customers.enumerated() {
-      guard c.x >= 0, c.tx >= 0, c.T >= c.tx, c.T.isFinite, (c.x == 0) == (c.tx == 0) || c.x > 0 else {
+      guard c.x >= 0, c.tx >= 0, c.T >= c.tx, c.T.isFinite, c.x > 0 || c.tx == 0 else {
         throw .invalidConfiguration("customer \(i + 1): x = \(c.x), tₓ = \(c.tx), T = \(c.T) is not a purchase history (0 ≤ tₓ ≤ T)")
       }
     }

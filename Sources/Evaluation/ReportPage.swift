@@ -85,8 +85,9 @@ public enum ReportPage {
       """
   }
 
-  static func format(_ value: Double?) -> String {
-    guard let value else { return "undefined" }
+  /// A metric for people: three decimals, or `undefined` (or the given word) when it is `nil`.
+  public static func format(_ value: Double?, undefined: String = "undefined") -> String {
+    guard let value else { return undefined }
     return String(format: "%.3f", value)
   }
 

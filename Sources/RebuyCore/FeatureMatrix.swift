@@ -34,6 +34,12 @@ public struct FeatureMatrix: Sendable, Equatable {
     return v.isNaN ? nil : v
   }
 
+  /// The values of the column named `name` (NaN where missing), or `nil` when there is none.
+  public func column(named name: String) -> [Double]? {
+    guard let j = featureNames.firstIndex(of: name) else { return nil }
+    return (0..<rowCount).map { values[$0 * columnCount + j] }
+  }
+
   /// The rows at `indices`, in that order.
   public func rows(_ indices: [Int]) -> FeatureMatrix {
     var out: [Double] = []

@@ -41,10 +41,8 @@ struct CLVCommand: ParsableCommand {
     try exitingOnDomainError {
       let log = try input.readLog()
       let table = try buildFeatures(log, snapshots: [Snapshot(cutoff: try parseDay(asOf, option: "--as-of"))], quiet: input.columns.quiet)
-      func column(_ feature: Feature) -> [Double] {
-        let j = table.featureNames.firstIndex(of: feature.rawValue)!
-        return (0..<table.rowCount).map { table.values[$0 * table.featureNames.count + j] }
-      }
+      let matrix = table.matrix
+      func column(_ feature: Feature) -> [Double] { matrix.column(named: feature.rawValue)! }
       let frequency = column(.frequency), tenure = column(.tenureDays), recency = column(.recencyDays)
       let repeatMean = column(.monetaryRepeatMean)
       let histories = (0..<table.rowCount).map { RepeatHistory(x: frequency[$0], tx: tenure[$0] - recency[$0], T: tenure[$0]) }

@@ -96,11 +96,8 @@ struct ColumnOptions: ParsableArguments {
       delimiter: delimiter.utf8.first!)
     let log: TransactionLog
     do {
+      defer { bar.finish() }
       log = try TransactionLog.read(reader, options: ingestOptions)
-      bar.finish()
-    } catch {
-      bar.finish()
-      throw error
     }
     Terminal.say(
       "Read \(Terminal.count(log.rows)) rows: \(Terminal.count(log.customerCount)) customers, "

@@ -4,9 +4,9 @@ import Foundation
 /// The evaluation report as people read it (in the manner of scikit-learn's
 /// `classification_report`), with the ranking metrics, thresholds, baselines and lift.
 enum ReportText {
+  /// A metric to three decimals, or `undefined` (the Evaluation module's one formatter).
   static func number(_ value: Double?, _ undefined: String = "undefined") -> String {
-    guard let value else { return undefined }
-    return String(format: "%.3f", value)
+    ReportPage.format(value, undefined: undefined)
   }
 
   /// A value for people: whole numbers without decimals, others to three significant places.

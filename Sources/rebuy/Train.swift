@@ -180,11 +180,8 @@ enum Training {
     bar.update(to: 0)
     let fitted: LogisticRegressionModel
     do {
+      defer { bar.finish() }
       fitted = try estimator.fit(train.matrix, train.labels)
-      bar.finish()
-    } catch {
-      bar.finish()
-      throw error
     }
     Terminal.say("Fit: \(fitted.diagnostics.summary) (\(Terminal.seconds(since: fitClock))).")
     let chosenThreshold: Double

@@ -49,10 +49,7 @@ struct LabelledRows {
 
   /// The recency column, for the recency baseline (NaN when the table has none).
   var recencyDays: [Double] {
-    guard let j = matrix.featureNames.firstIndex(of: Feature.recencyDays.rawValue) else {
-      return Array(repeating: .nan, count: matrix.rowCount)
-    }
-    return (0..<matrix.rowCount).map { matrix.values[$0 * matrix.columnCount + j] }
+    matrix.column(named: Feature.recencyDays.rawValue) ?? Array(repeating: .nan, count: matrix.rowCount)
   }
 }
 

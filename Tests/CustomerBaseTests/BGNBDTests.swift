@@ -4,6 +4,21 @@ import TestSupport
 
 @testable import CustomerBase
 
+/// Checks an analytic gradient against central differences (step 1e-6; 1e-5 relative, 1e-8
+/// absolute tolerance), component by component.
+func expectGradientMatchesFiniteDifferences(
+  at u: [Double], sourceLocation: SourceLocation = #_sourceLocation, _ objective: ([Double]) -> (Double, [Double])
+) {
+  let gradient = objective(u).1
+  for k in u.indices {
+    var up = u, down = u
+    up[k] += 1e-6
+    down[k] -= 1e-6
+    let numeric = (objective(up).0 - objective(down).0) / 2e-6
+    expectClose(gradient[k], numeric, relativeTolerance: 1e-5, absoluteTolerance: 1e-8, "parameter \(k)", sourceLocation: sourceLocation)
+  }
+}
+
 /// Against the `lifetimes` library (fixture: Notebooks/oracles/lifetimes_reference.py) on the
 /// bundled dataset's histories at 2024-06-30.
 @Suite struct BGNBDTests {
@@ -38,15 +53,7 @@ import TestSupport
 
   @Test func gradientMatchesFiniteDifferences() throws {
     let (_, customers) = try Self.histories()
-    let u = [-0.5, 3.0, 0.2, 2.0]
-    let (_, gradient) = BGNBD.objective(u, customers)
-    for k in 0..<4 {
-      var up = u, down = u
-      up[k] += 1e-6
-      down[k] -= 1e-6
-      let numeric = (BGNBD.objective(up, customers).0 - BGNBD.objective(down, customers).0) / 2e-6
-      expectClose(gradient[k], numeric, relativeTolerance: 1e-5, absoluteTolerance: 1e-8, "parameter \(k)")
-    }
+    expectGradientMatchesFiniteDifferences(at: [-0.5, 3.0, 0.2, 2.0]) { BGNBD.objective($0, customers) }
   }
 
   @Test func digammaAndHypergeometricAgainstKnownValues() {
@@ -76,15 +83,7 @@ import TestSupport
     let json = try Fixture.json("btyd_reference")
     let x = json["spend_frequency"] as! [Double], m = json["spend"] as! [Double]
     let customers = x.indices.map { RepeatSpend(x: x[$0], m: m[$0]) }
-    let u = [0.5, 1.0, 3.0]
-    let (_, gradient) = GammaGamma.objective(u, customers)
-    for k in 0..<3 {
-      var up = u, down = u
-      up[k] += 1e-6
-      down[k] -= 1e-6
-      let numeric = (GammaGamma.objective(up, customers).0 - GammaGamma.objective(down, customers).0) / 2e-6
-      expectClose(gradient[k], numeric, relativeTolerance: 1e-5, absoluteTolerance: 1e-8, "parameter \(k)")
-    }
+    expectGradientMatchesFiniteDifferences(at: [0.5, 1.0, 3.0]) { GammaGamma.objective($0, customers) }
   }
 }
 
