@@ -25,35 +25,82 @@ public struct RepeatHistory: Sendable, Equatable {
 /// with probability p ~ Beta(a, b). The log-likelihood of one customer is
 /// `ln Γ(r+x) − ln Γ(r) + r ln α + ln B(a, b+x) − ln B(a, b)
 ///  + ln[(α+T)^−(r+x) + 1{x>0}·a/(b+x−1)·(α+tₓ)^−(r+x)]`.
-/// The fit maximises the mean log-likelihood over log-parameters by BFGS with the analytic
-/// gradient and a backtracking line search whose steps are bounded, from r = a = b = 1 and α the
-/// mean observation time.
+/// The fit minimises the mean negative log-likelihood, plus `penalty · (r² + α² + a² + b²)` when
+/// a penalty is asked for (the `lifetimes` library's `penalizer_coef`, in the histories' time
+/// unit), over log-parameters by BFGS with the analytic gradient and a backtracking line search
+/// whose steps are bounded, from r = a = b = 1 and α the mean observation time.
 public struct BGNBD: Sendable {
   /// Iterations before `FitError.notConverged`.
   public var maxIterations = 500
+  /// The L2 penalty on the natural parameters (0: plain maximum likelihood).
+  public var penalty: Double
 
-  public init() {}
+  public init(penalty: Double = 0) {
+    self.penalty = penalty
+  }
 
+  /// - Throws: `FitError.notIdentified` when no customer has a repeat purchase or a parameter
+  ///   runs off to 0 or infinity (the message says what in the data causes it);
+  ///   `.invalidConfiguration` for a history that is not one.
   public func fit(_ customers: [RepeatHistory]) throws(FitError) -> BGNBDModel {
     guard !customers.isEmpty else { throw .noRows }
+    guard penalty >= 0, penalty.isFinite else { throw .invalidConfiguration("the penalty must be a finite number >= 0, got \(penalty)") }
     for (i, c) in customers.enumerated() {
       guard c.x >= 0, c.tx >= 0, c.T >= c.tx, c.T.isFinite, c.x > 0 || c.tx == 0 else {
         throw .invalidConfiguration("customer \(i + 1): x = \(c.x), tₓ = \(c.tx), T = \(c.T) is not a purchase history (0 ≤ tₓ ≤ T)")
       }
     }
+    let repeaters = customers.filter { $0.x > 0 }.count
+    guard repeaters > 0 else {
+      throw .notIdentified(
+        "none of the \(customers.count) customers bought again after their first purchase day; BG/NBD learns the purchase "
+          + "rate and the dropout from repeat purchases, so it cannot be fitted (use a later cutoff or a longer history)")
+    }
+    guard customers.contains(where: { $0.T > 0 }) else {
+      throw .notIdentified("every customer's first purchase is on the cutoff day (T = 0): there is no history to learn from")
+    }
     let meanT = customers.reduce(0) { $0 + $1.T } / Double(customers.count)
+    let penalty = self.penalty
     let result = try minimizeBFGS(from: [0, log(max(meanT, 1)), 0, 0], maxIterations: maxIterations) { u in
-      BGNBD.objective(u, customers)
+      BGNBD.objective(u, customers, penalty: penalty)
+    }
+    // A log-parameter beyond ±25 (a factor of 7e10) means the likelihood keeps rising towards a
+    // boundary: the data do not pin that parameter down.
+    let diverged = result.point.indices.filter { abs(result.point[$0]) > 25 }
+    if !diverged.isEmpty {
+      let p = result.point.map(exp)
+      let names = ["r", "alpha", "a", "b"]
+      var causes: [String] = []
+      if diverged.contains(0) || diverged.contains(1) {
+        causes.append(
+          diverged.contains(0) && diverged.contains(1)
+            ? "the purchase rates show no spread between customers (the Gamma(r, α) mixing collapses to one rate, \(p[0] / p[1]) purchases per unit of time)"
+            : "the purchase rate λ ~ Gamma(r, α) is not determined by these repeat purchases")
+      }
+      if diverged.contains(2) || diverged.contains(3) {
+        let meanDropout = p[2] / (p[2] + p[3])
+        causes.append(
+          meanDropout < 1e-3
+            ? "the histories show almost no dropout (of \(repeaters) repeat customers, hardly any look inactive), so the dropout probability runs to \(meanDropout)"
+            : diverged.contains(2) && diverged.contains(3) && p[2] > 1
+              ? "the dropout probability shows no spread between customers (Beta(a, b) collapses to p = \(meanDropout))"
+              : "the dropout probability p ~ Beta(a, b) is not determined by these histories")
+      }
+      throw .notIdentified(
+        diverged.map { "\(names[$0]) ran off to \(p[$0])" }.joined(separator: " and ")
+          + " while fitting \(customers.count) histories: " + causes.joined(separator: "; ")
+          + ". BG/NBD needs customers who differ and some who stop buying; use more customers or a longer history")
     }
     let p = result.point.map(exp)
     return BGNBDModel(
-      r: p[0], alpha: p[1], a: p[2], b: p[3], logLikelihood: -result.value * Double(customers.count),
-      standardErrors: standardErrors(at: result.point, count: customers.count) { BGNBD.objective($0, customers) },
+      r: p[0], alpha: p[1], a: p[2], b: p[3], logLikelihood: -BGNBD.objective(result.point, customers, penalty: 0).0 * Double(customers.count),
+      standardErrors: standardErrors(at: result.point, count: customers.count) { BGNBD.objective($0, customers, penalty: penalty) },
       diagnostics: result.diagnostics)
   }
 
-  /// The mean negative log-likelihood at log-parameters `u`, and its gradient in `u`.
-  static func objective(_ u: [Double], _ customers: [RepeatHistory]) -> (Double, [Double]) {
+  /// The mean negative log-likelihood (plus the penalty) at log-parameters `u`, and its
+  /// gradient in `u`.
+  static func objective(_ u: [Double], _ customers: [RepeatHistory], penalty: Double = 0) -> (Double, [Double]) {
     let r = exp(u[0]), alpha = exp(u[1]), a = exp(u[2]), b = exp(u[3])
     var total = 0.0
     var g = [0.0, 0.0, 0.0, 0.0]  // d(LL)/d(r, α, a, b)
@@ -81,7 +128,8 @@ public struct BGNBD: Sendable {
     }
     let n = Double(customers.count)
     let parameters = [r, alpha, a, b]
-    return (-total / n, (0..<4).map { -g[$0] * parameters[$0] / n })
+    let penaltyValue = penalty * parameters.reduce(0) { $0 + $1 * $1 }
+    return (-total / n + penaltyValue, (0..<4).map { -g[$0] * parameters[$0] / n + 2 * penalty * parameters[$0] * parameters[$0] })
   }
 }
 
@@ -129,6 +177,47 @@ public struct BGNBDModel: Codable, Sendable, Equatable {
     let second = 1 - hyper * pow((alpha + c.T) / (alpha + c.T + t), r + x)
     let denominator = 1 + (x > 0 ? (a / (b + x - 1)) * pow((alpha + c.T) / (alpha + c.tx), r + x) : 0)
     return first * second / denominator
+  }
+
+  /// P(exactly `n` purchases in the next `t` | the history). Given alive at T, the customer's
+  /// future is a BG/NBD process started afresh with the posterior Gamma(r+x, α+T) rate and
+  /// Beta(a, b+x) dropout, so this is `P(alive) · P₀(n; r+x, α+T, a, b+x) + (1 − P(alive))·1{n=0}`
+  /// with P₀ the new-customer probability below. Summed over n it is 1, and its mean is
+  /// `expectedPurchases(in:_:)`.
+  public func probabilityOfPurchases(_ n: Int, in t: Double, _ c: RepeatHistory) -> Double {
+    let alive = probabilityAlive(c)
+    let fresh = BGNBDModel.countProbability(n, in: t, r: r + c.x, alpha: alpha + c.T, a: a, b: b + c.x)
+    return alive * fresh + (n == 0 ? 1 - alive : 0)
+  }
+
+  /// P(exactly `n` repeat purchases in the first `t` after a customer's first purchase), for a
+  /// customer not yet seen (Fader, Hardie & Lee 2005, equation 8; `lifetimes`'
+  /// `probability_of_n_purchases_up_to_time`).
+  public func probabilityOfPurchasesForNewCustomer(_ n: Int, in t: Double) -> Double {
+    BGNBDModel.countProbability(n, in: t, r: r, alpha: alpha, a: a, b: b)
+  }
+
+  /// Equation 8 of Fader, Hardie & Lee (2005), in logarithms:
+  /// `B(a, b+n)/B(a, b) · Γ(r+n)/(Γ(r) n!) · (α/(α+t))^r (t/(α+t))^n
+  ///  + 1{n>0} · B(a+1, b+n−1)/B(a, b) · [1 − (α/(α+t))^r Σⱼ₌₀ⁿ⁻¹ Γ(r+j)/(Γ(r) j!) (t/(α+t))^j]`.
+  static func countProbability(_ n: Int, in t: Double, r: Double, alpha: Double, a: Double, b: Double) -> Double {
+    precondition(n >= 0 && t >= 0)
+    func logBeta(_ p: Double, _ q: Double) -> Double { logGamma(p) + logGamma(q) - logGamma(p + q) }
+    let k = Double(n)
+    let logStay = r * log(alpha / (alpha + t))  // ln (α/(α+t))^r
+    let logZ = log(t / (alpha + t))
+    let first = exp(
+      logBeta(a, b + k) - logBeta(a, b) + logGamma(r + k) - logGamma(r) - logGamma(k + 1) + logStay + (n > 0 ? k * logZ : 0))
+    guard n > 0 else { return first }
+    // Σⱼ Γ(r+j)/(Γ(r) j!) zʲ by the ratio of consecutive terms.
+    var term = 1.0, sum = 1.0
+    let z = t / (alpha + t)
+    for j in 1..<n {
+      term *= (r + Double(j) - 1) / Double(j) * z
+      sum += term
+    }
+    let tail = max(0, 1 - exp(logStay) * sum)
+    return first + exp(logBeta(a + 1, b + k - 1) - logBeta(a, b)) * tail
   }
 
   /// P(at least one purchase in the next `t`): alive, and the Poisson process with the posterior

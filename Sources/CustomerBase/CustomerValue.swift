@@ -16,10 +16,13 @@ import RebuyCore
 public struct CustomerValue: Sendable {
   public let purchases: BGNBDModel
   public let spend: GammaGammaModel
+  /// The time unit `purchases` was fitted in (histories are given in it).
+  public let unit: TimeUnit
 
-  public init(purchases: BGNBDModel, spend: GammaGammaModel) {
+  public init(purchases: BGNBDModel, spend: GammaGammaModel, unit: TimeUnit = .days) {
     self.purchases = purchases
     self.spend = spend
+    self.unit = unit
   }
 
   /// The discounted value of the next `months` months for a customer with this history and this
@@ -32,10 +35,25 @@ public struct CustomerValue: Sendable {
     var total = 0.0
     var previous = 0.0
     for k in 1...max(1, months) {
-      let cumulative = purchases.expectedPurchases(in: Double(k) * daysPerMonth, history)
+      let cumulative = purchases.expectedPurchases(in: Double(k) * daysPerMonth / unit.days, history)
       total += value * (cumulative - previous) / pow(1 + monthlyDiscountRate, Double(k))
       previous = cumulative
     }
     return total
+  }
+}
+
+/// The unit BG/NBD measures time in. The model is the same either way (α scales with the unit
+/// and the other parameters do not); weeks are what much of the literature reports.
+public enum TimeUnit: String, Codable, Sendable, CaseIterable {
+  case days, weeks
+
+  /// The unit's length in days.
+  public var days: Double { self == .days ? 1 : 7 }
+
+  /// A customer's history from features in days: `frequency` repeat purchase days, the last
+  /// `recencyDays` before the cutoff, the first `tenureDays` before it.
+  public func history(frequency: Double, recencyDays: Double, tenureDays: Double) -> RepeatHistory {
+    RepeatHistory(x: frequency, tx: (tenureDays - recencyDays) / days, T: tenureDays / days)
   }
 }

@@ -18,30 +18,55 @@ public struct RepeatSpend: Sendable, Equatable {
 
 /// The Gamma-Gamma spend model (Fader, Hardie & Lee 2005b): each transaction's value is
 /// Gamma(p, ν) with the customer's ν ~ Gamma(q, γ). Fitted by maximum likelihood on repeat
-/// customers' mean spend, over log-parameters by BFGS with the analytic gradient.
+/// customers' mean spend, over log-parameters by BFGS with the analytic gradient; with a
+/// penalty, `penalty · (p² + q² + ν²)` is added to the mean negative log-likelihood (as the
+/// `lifetimes` library's `penalizer_coef`).
 public struct GammaGamma: Sendable {
   public var maxIterations = 500
+  /// The L2 penalty on the natural parameters (0: plain maximum likelihood).
+  public var penalty: Double
 
-  public init() {}
+  public init(penalty: Double = 0) {
+    self.penalty = penalty
+  }
 
   public func fit(_ customers: [RepeatSpend]) throws(FitError) -> GammaGammaModel {
     guard !customers.isEmpty else { throw .noRows }
     for (i, c) in customers.enumerated() where !(c.x > 0 && c.m > 0 && c.m.isFinite) {
       throw .invalidConfiguration("customer \(i + 1): the spend model needs repeat customers with a positive mean spend, got x = \(c.x), m = \(c.m)")
     }
+    guard penalty >= 0, penalty.isFinite else { throw .invalidConfiguration("the penalty must be a finite number >= 0, got \(penalty)") }
+    guard Set(customers.map(\.m)).count > 1 else {
+      throw .notIdentified(
+        "all \(customers.count) repeat customers have the same mean spend (\(customers[0].m)); the spend model learns from how "
+          + "spend differs between customers and cannot be fitted")
+    }
     let meanSpend = customers.reduce(0) { $0 + $1.m } / Double(customers.count)
+    let penalty = self.penalty
     let result = try minimizeBFGS(from: [0, 0, log(meanSpend)], maxIterations: maxIterations) { u in
-      GammaGamma.objective(u, customers)
+      GammaGamma.objective(u, customers, penalty: penalty)
+    }
+    let names = ["p", "q", "v"]
+    if let k = result.point.indices.first(where: { abs(result.point[$0]) > 25 }) {
+      throw .notIdentified(
+        "\(names[k]) ran off to \(exp(result.point[k])) while fitting the spend of \(customers.count) repeat customers: their "
+          + "transaction values do not determine the Gamma-Gamma model (too few customers, or spend that does not vary around "
+          + "each customer's own mean)")
+    }
+    guard exp(result.point[1]) > 1 else {
+      throw .notIdentified(
+        "q = \(exp(result.point[1])) ≤ 1: mean spend varies so widely between customers (a heavy tail) that the model's "
+          + "expected spend is infinite; look for wholesale or erroneous amounts among the largest spenders")
     }
     let p = result.point.map(exp)
     return GammaGammaModel(
-      p: p[0], q: p[1], v: p[2], logLikelihood: -result.value * Double(customers.count),
-      standardErrors: standardErrors(at: result.point, count: customers.count) { GammaGamma.objective($0, customers) },
+      p: p[0], q: p[1], v: p[2], logLikelihood: -GammaGamma.objective(result.point, customers).0 * Double(customers.count),
+      standardErrors: standardErrors(at: result.point, count: customers.count) { GammaGamma.objective($0, customers, penalty: penalty) },
       diagnostics: result.diagnostics)
   }
 
   /// The mean negative log-likelihood at log-parameters `u` = (ln p, ln q, ln ν), and its gradient.
-  static func objective(_ u: [Double], _ customers: [RepeatSpend]) -> (Double, [Double]) {
+  static func objective(_ u: [Double], _ customers: [RepeatSpend], penalty: Double = 0) -> (Double, [Double]) {
     let p = exp(u[0]), q = exp(u[1]), v = exp(u[2])
     var total = 0.0
     var g = [0.0, 0.0, 0.0]
@@ -58,7 +83,8 @@ public struct GammaGamma: Sendable {
     }
     let n = Double(customers.count)
     let parameters = [p, q, v]
-    return (-total / n, (0..<3).map { -g[$0] * parameters[$0] / n })
+    let penaltyValue = penalty * parameters.reduce(0) { $0 + $1 * $1 }
+    return (-total / n + penaltyValue, (0..<3).map { -g[$0] * parameters[$0] / n + 2 * penalty * parameters[$0] * parameters[$0] })
   }
 }
 

@@ -23,6 +23,8 @@ public enum FitError: Error, Equatable, CustomStringConvertible {
   case badWeight(row: Int, value: Double)
   case notConverged(FitDiagnostics)
   case numerical(String)
+  /// The data cannot determine the model's parameters; the message says why in terms of the data.
+  case notIdentified(String)
 
   public var description: String {
     switch self {
@@ -38,6 +40,7 @@ public enum FitError: Error, Equatable, CustomStringConvertible {
     case let .badWeight(row, value): "row \(row + 1): the sample weight \(value) is not a finite number >= 0"
     case let .notConverged(diagnostics): "the fit did not converge: \(diagnostics)"
     case let .numerical(message): message
+    case let .notIdentified(message): message
     }
   }
 }
