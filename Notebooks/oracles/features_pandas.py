@@ -89,6 +89,7 @@ def features(tx, cutoff, horizon=None):
         end = c + pd.Timedelta(days=horizon)
         future = tx[(tx["day"] > c) & (tx["day"] <= end) & (tx["amount"] >= 0)]
         f["repurchase"] = f.index.isin(set(future["customer_id"])).astype(int)
+        f["window_purchase_days"] = future.groupby("customer_id")["day"].nunique().reindex(f.index, fill_value=0)
     return f
 
 
@@ -107,6 +108,7 @@ def fixture(name, relative_path, cutoffs, horizon):
                 v = values[column]
                 row.append(None if pd.isna(v) else float(v))
             row.append(int(values["repurchase"]))
+            row.append(int(values["window_purchase_days"]))
             rows.append(row)
     return {
         "name": name,
@@ -115,7 +117,7 @@ def fixture(name, relative_path, cutoffs, horizon):
         "input": relative_path,
         "cutoffs": cutoffs,
         "horizon": horizon,
-        "columns": ["customer_id", "cutoff", *columns, "repurchase"],
+        "columns": ["customer_id", "cutoff", *columns, "repurchase", "window_purchase_days"],
         "rows": rows,
     }
 

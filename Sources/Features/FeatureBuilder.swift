@@ -51,37 +51,41 @@ public struct FeatureBuilder: Sendable {
     var cutoffs: [Int32] = []
     var values: [Double] = []
     var labels: [UInt8] = []
+    var windowPurchaseDays: [Int32] = []
     values.reserveCapacity(log.customerCount * width * snapshots.count)
     var row = [Double](repeating: .nan, count: width)
     for (index, snapshot) in snapshots.enumerated() {
       let before = customers.count
       for customer in 0..<log.customerCount {
         if let progress, customer & 16383 == 0 { progress(index * log.customerCount + customer) }
-        guard let label = computeRow(log, customer: customer, snapshot: snapshot, into: &row) else { continue }
+        guard let count = computeRow(log, customer: customer, snapshot: snapshot, into: &row) else { continue }
         customers.append(Int32(customer))
         cutoffs.append(snapshot.cutoff.ordinal)
         values.append(contentsOf: row)
-        if horizon != nil { labels.append(label) }
+        if horizon != nil {
+          labels.append(count > 0 ? 1 : 0)
+          windowPurchaseDays.append(count)
+        }
       }
       if customers.count == before { throw .noCustomers(cutoff: snapshot.cutoff, firstDay: log.firstDay) }
     }
     return FeatureTable(
       featureNames: features.map(\.rawValue), customers: customers, cutoffs: cutoffs, values: values,
-      labels: horizon == nil ? nil : labels, horizon: horizon)
+      labels: horizon == nil ? nil : labels, windowPurchaseDays: horizon == nil ? nil : windowPurchaseDays, horizon: horizon)
   }
 
-  /// Fills `row` for one customer; returns the label (0 without a horizon), or `nil` when the
-  /// customer has no purchase day by the cutoff.
-  private func computeRow(_ log: TransactionLog, customer: Int, snapshot: Snapshot, into row: inout [Double]) -> UInt8? {
+  /// Fills `row` for one customer; returns the purchase days in the label window (0 without a
+  /// horizon), or `nil` when the customer has no purchase day by the cutoff.
+  private func computeRow(_ log: TransactionLog, customer: Int, snapshot: Snapshot, into row: inout [Double]) -> Int32? {
     let cutoff = snapshot.cutoff.ordinal
     let days = log.days(ofCustomer: customer)
     var history = History()
-    var label: UInt8 = 0
+    var label: Int32 = 0
     let windowEnd = snapshot.horizon.map { cutoff + Int32($0) } ?? cutoff
     for totals in days {
       if totals.day > cutoff {
         if totals.day > windowEnd { break }
-        if totals.isPurchaseDay { label = 1 }
+        if totals.isPurchaseDay { label += 1 }
         continue
       }
       history.add(totals, cutoff: cutoff)

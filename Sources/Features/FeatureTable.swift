@@ -18,12 +18,15 @@ public struct FeatureTable: Sendable {
   /// The label (`repurchase`: 1 when the customer buys again in the window), when a horizon was
   /// given.
   public let labels: [UInt8]?
+  /// Purchase days in the label window (the count the label tests for > 0), when a horizon was
+  /// given: what count models (BG/NBD) are checked against.
+  public let windowPurchaseDays: [Int32]?
   /// The label window's length in days.
   public let horizon: Int?
 
   public init(
     featureNames: [String], customers: [Int32], cutoffs: [Int32], values: [Double], labels: [UInt8]?,
-    horizon: Int?
+    windowPurchaseDays: [Int32]? = nil, horizon: Int?
   ) {
     precondition(values.count == customers.count * featureNames.count)
     self.featureNames = featureNames
@@ -31,6 +34,7 @@ public struct FeatureTable: Sendable {
     self.cutoffs = cutoffs
     self.values = values
     self.labels = labels
+    self.windowPurchaseDays = windowPurchaseDays
     self.horizon = horizon
   }
 

@@ -5,7 +5,8 @@ import Testing
 import TestSupport
 
 /// Every value of every customer against the pandas implementation in
-/// `Notebooks/oracles/features_pandas.py` (fixtures record the pandas and numpy versions).
+/// `Notebooks/oracles/features_pandas.py` (fixtures record the pandas and numpy versions), with
+/// the label and the purchase days in the label window.
 ///
 /// Counts and days must be equal; sums of amounts may differ in the last bits because the two
 /// implementations add in different orders, so real values are compared to 1e-9 relative
@@ -24,7 +25,7 @@ import TestSupport
     let log = try TransactionLog.read(CSVReader(source: MemorySource([UInt8](bytes)), fileName: input))
     let table = try FeatureBuilder(for: log).build(log, snapshots: cutoffs.map { Snapshot(cutoff: $0, horizon: horizon) })
 
-    let featureColumns = Array(columns.dropFirst(2).dropLast())
+    let featureColumns = Array(columns.dropFirst(2).dropLast(2))
     #expect(table.featureNames == featureColumns)
     var ours: [String: Int] = [:]
     for row in 0..<table.rowCount {
@@ -52,7 +53,8 @@ import TestSupport
         }
         compared += 1
       }
-      #expect(Int(table.labels![row]) == reference.last as! Int, "\(key) repurchase")
+      #expect(Int(table.labels![row]) == reference[reference.count - 2] as! Int, "\(key) repurchase")
+      #expect(Int(table.windowPurchaseDays![row]) == reference.last as! Int, "\(key) purchase days in the window")
     }
     #expect(compared > 0)
   }
