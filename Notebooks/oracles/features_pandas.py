@@ -40,9 +40,10 @@ def read_transactions(path):
     return tx
 
 
-def features(tx, cutoff, horizon=None):
+def features(tx, cutoff, horizon=None, window_counts=False):
     """Features as of `cutoff` for customers with a purchase line on or before it; the label
-    `repurchase` when `horizon` is given. Returns a DataFrame indexed by customer_id."""
+    `repurchase` when `horizon` is given (and with `window_counts`, `window_purchase_days`: the
+    purchase days in the label window). Returns a DataFrame indexed by customer_id."""
     c = pd.Timestamp(cutoff)
     past = tx[tx["day"] <= c]
     returns = (past.assign(returned=np.where(past["amount"] < 0, -past["amount"], 0.0))
@@ -89,7 +90,8 @@ def features(tx, cutoff, horizon=None):
         end = c + pd.Timedelta(days=horizon)
         future = tx[(tx["day"] > c) & (tx["day"] <= end) & (tx["amount"] >= 0)]
         f["repurchase"] = f.index.isin(set(future["customer_id"])).astype(int)
-        f["window_purchase_days"] = future.groupby("customer_id")["day"].nunique().reindex(f.index, fill_value=0)
+        if window_counts:
+            f["window_purchase_days"] = future.groupby("customer_id")["day"].nunique().reindex(f.index, fill_value=0)
     return f
 
 
@@ -101,7 +103,7 @@ def fixture(name, relative_path, cutoffs, horizon):
             columns.append(feature)
     rows = []
     for cutoff in cutoffs:
-        f = features(tx, cutoff, horizon)
+        f = features(tx, cutoff, horizon, window_counts=True)
         for customer, values in f.iterrows():
             row = [customer, cutoff]
             for column in columns:

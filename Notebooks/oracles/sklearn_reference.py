@@ -15,7 +15,7 @@ import sklearn
 from sklearn.calibration import calibration_curve
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import (accuracy_score, average_precision_score, brier_score_loss, confusion_matrix,
+from sklearn.metrics import (mean_absolute_error, root_mean_squared_error, accuracy_score, average_precision_score, brier_score_loss, confusion_matrix,
                              f1_score, log_loss, precision_recall_curve, precision_score, recall_score,
                              roc_auc_score, roc_curve)
 from sklearn.preprocessing import StandardScaler
@@ -124,6 +124,24 @@ def metrics_case(name, y, scores, threshold):
     }
 
 
+def count_case():
+    """Expected against actual purchase counts: scikit-learn's MAE and RMSE, pandas' group means
+    by past frequency (0..6, then 7 or more)."""
+    rng = np.random.default_rng(7)
+    n = 3000
+    frequency = rng.poisson(2.0, n)
+    expected = rng.gamma(1.5, 0.4 + 0.3 * frequency)
+    actual = rng.poisson(expected).astype(float)
+    groups = pd.DataFrame({"g": np.minimum(frequency, 7), "e": expected, "a": actual}).groupby("g")
+    return {
+        "frequency": frequency.astype(float).tolist(), "expected": expected.tolist(), "actual": actual.tolist(),
+        "mean_absolute_error": float(mean_absolute_error(actual, expected)),
+        "root_mean_squared_error": float(root_mean_squared_error(actual, expected)),
+        "groups": [{"frequency": int(g), "customers": int(len(d)), "mean_expected": float(d["e"].mean()),
+                    "mean_actual": float(d["a"].mean())} for g, d in groups],
+    }
+
+
 def metrics_reference():
     rng = np.random.default_rng(20261123)
     n = 2000
@@ -135,6 +153,7 @@ def metrics_reference():
     return {
         "generated_by": "Notebooks/oracles/sklearn_reference.py", "versions": VERSIONS,
         "cases": [metrics_case("random_ties", y, scores, 0.5), metrics_case("ten_rows", few, few_scores, 0.4)],
+        "counts": count_case(),
     }
 
 

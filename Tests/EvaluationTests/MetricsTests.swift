@@ -120,3 +120,23 @@ import TestSupport
     }
   }
 }
+
+/// Expected against actual counts: MAE and RMSE against scikit-learn, the groups by past
+/// frequency against pandas (fixture: `Notebooks/oracles/sklearn_reference.py`), to 1e-12.
+@Suite struct CountReportTests {
+  @Test func matchesScikitLearnAndPandas() throws {
+    let c = try Fixture.json("metrics_reference")["counts"] as! [String: Any]
+    let expected = c["expected"] as! [Double], actual = c["actual"] as! [Double]
+    let report = CountReport(expected: expected, actual: actual, frequency: c["frequency"] as! [Double])
+    expectClose(report.meanAbsoluteError, c["mean_absolute_error"] as! Double, relativeTolerance: 1e-12)
+    expectClose(report.rootMeanSquaredError, c["root_mean_squared_error"] as! Double, relativeTolerance: 1e-12)
+    expectClose(report.totalExpected, expected.reduce(0, +), relativeTolerance: 1e-12)
+    #expect(report.totalActual == actual.reduce(0, +))
+    let groups = c["groups"] as! [[String: Any]]
+    #expect(report.byFrequency.map(\.frequency) == groups.map { $0["frequency"] as! Int })
+    #expect(report.byFrequency.map(\.customers) == groups.map { $0["customers"] as! Int })
+    expectClose(report.byFrequency.map(\.meanExpected), groups.map { $0["mean_expected"] as! Double }, relativeTolerance: 1e-12)
+    expectClose(report.byFrequency.map(\.meanActual), groups.map { $0["mean_actual"] as! Double }, relativeTolerance: 1e-12)
+    #expect(report.byFrequency.last!.orMore && report.byFrequency.dropLast().allSatisfy { !$0.orMore })
+  }
+}
