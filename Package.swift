@@ -24,7 +24,7 @@ let package = Package(
     .target(name: "Learners", dependencies: ["RebuyCore", "LinearAlgebra"]),
     .target(name: "Evaluation", dependencies: ["RebuyCore"]),
     .target(name: "CustomerBase", dependencies: ["RebuyCore"]),
-    .target(name: "ModelIO", dependencies: ["RebuyCore", "Learners", "Evaluation"]),
+    .target(name: "ModelIO", dependencies: ["RebuyCore", "Learners", "Evaluation", "CustomerBase"]),
 
     // MARK: The command line
     .executableTarget(
@@ -44,7 +44,7 @@ let package = Package(
     .testTarget(name: "LearnersTests", dependencies: ["Learners", "TestSupport"]),
     .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "TestSupport"]),
     .testTarget(name: "CustomerBaseTests", dependencies: ["CustomerBase", "TestSupport"]),
-    .testTarget(name: "ModelIOTests", dependencies: ["ModelIO", "Learners", "Evaluation", "TestSupport"]),
+    .testTarget(name: "ModelIOTests", dependencies: ["ModelIO", "Learners", "Evaluation", "CustomerBase", "TestSupport"]),
     .testTarget(name: "RebuyCLITests", dependencies: ["TestSupport"]),
   ]
 )

@@ -10,7 +10,8 @@ import RebuyCore
 /// backtracking (Armijo) line search whose first step moves no variable by more than 2 (a factor
 /// e² for log-parameters), a restart along the gradient when the update loses descent, and a
 /// stop when the gradient's largest component is below `1e-8 · max(1, |f|)` or no decrease is
-/// representable any more.
+/// representable any more. After `maxIterations` steps it returns where it is, with
+/// `converged` false in the diagnostics: the caller decides what that means.
 func minimizeBFGS(
   from start: [Double], maxIterations: Int, objective: ([Double]) -> (Double, [Double])
 ) throws(FitError) -> (point: [Double], value: Double, diagnostics: FitDiagnostics) {
@@ -29,7 +30,7 @@ func minimizeBFGS(
         converged: true))
     }
     guard iterations < maxIterations else {
-      throw .notConverged(FitDiagnostics(
+      return (u, value, FitDiagnostics(
         iterations: iterations, gradientNorm: norm, objective: value, reason: "reached \(maxIterations) BFGS steps",
         converged: false))
     }
@@ -46,16 +47,21 @@ func minimizeBFGS(
     for _ in 0..<60 {
       let candidate = zip(u, direction).map { $0 + t * $1 }
       let (v, g) = objective(candidate)
-      if v.isFinite && v <= value + 1e-4 * t * slope {
+      // Strictly lower: near the optimum the Armijo term rounds away, and accepting an equal
+      // value would step in place for ever.
+      if v.isFinite && v < value && v <= value + 1e-4 * t * slope {
         accepted = (candidate, v, g)
         break
       }
       t /= 2
     }
     guard let next = accepted else {
+      // Near the optimum this is rounding; with a gradient still large it is a failure.
+      let nearOptimum = norm < 1e-5 * max(1, abs(value))
       return (u, value, FitDiagnostics(
         iterations: iterations, gradientNorm: norm, objective: value,
-        reason: "converged (no further decrease at machine precision)", converged: true))
+        reason: nearOptimum ? "converged (no further decrease at machine precision)" : "the line search found no decrease",
+        converged: nearOptimum))
     }
     let s = zip(next.u, u).map { $0 - $1 }
     let y = zip(next.gradient, gradient).map { $0 - $1 }

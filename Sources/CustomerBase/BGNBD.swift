@@ -1,3 +1,4 @@
+import Foundation
 import RebuyCore
 
 #if canImport(Glibc)
@@ -61,12 +62,16 @@ public struct BGNBD: Sendable {
     }
     let meanT = customers.reduce(0) { $0 + $1.T } / Double(customers.count)
     let penalty = self.penalty
-    let result = try minimizeBFGS(from: [0, log(max(meanT, 1)), 0, 0], maxIterations: maxIterations) { u in
+    let scale = log(max(meanT, 1))
+    // Log-parameters more than 12 from their natural scale (a factor of 160,000; α relative to
+    // the mean observation time) mean the likelihood keeps rising towards a boundary: the data
+    // do not pin that parameter down. Where the surface is that flat BFGS may stop on the
+    // gradient test or run out of steps; either way the answer is the diagnostic below.
+    let result = try minimizeBFGS(from: [0, scale, 0, 0], maxIterations: maxIterations) { u in
       BGNBD.objective(u, customers, penalty: penalty)
     }
-    // A log-parameter beyond ±25 (a factor of 7e10) means the likelihood keeps rising towards a
-    // boundary: the data do not pin that parameter down.
-    let diverged = result.point.indices.filter { abs(result.point[$0]) > 25 }
+    let diverged = result.point.indices.filter { abs(result.point[$0] - ($0 == 1 ? scale : 0)) > 12 }
+    if diverged.isEmpty && !result.diagnostics.converged { throw .notConverged(result.diagnostics) }
     if !diverged.isEmpty {
       let p = result.point.map(exp)
       let names = ["r", "alpha", "a", "b"]
@@ -74,20 +79,20 @@ public struct BGNBD: Sendable {
       if diverged.contains(0) || diverged.contains(1) {
         causes.append(
           diverged.contains(0) && diverged.contains(1)
-            ? "the purchase rates show no spread between customers (the Gamma(r, α) mixing collapses to one rate, \(p[0] / p[1]) purchases per unit of time)"
+            ? "the purchase rates show no spread between customers (the Gamma(r, α) mixing collapses to one rate, \(threeDigits(p[0] / p[1])) purchases per unit of time)"
             : "the purchase rate λ ~ Gamma(r, α) is not determined by these repeat purchases")
       }
       if diverged.contains(2) || diverged.contains(3) {
         let meanDropout = p[2] / (p[2] + p[3])
         causes.append(
           meanDropout < 1e-3
-            ? "the histories show almost no dropout (of \(repeaters) repeat customers, hardly any look inactive), so the dropout probability runs to \(meanDropout)"
+            ? "the histories show almost no dropout (of \(repeaters) repeat customers, hardly any look inactive), so the dropout probability runs to \(threeDigits(meanDropout))"
             : diverged.contains(2) && diverged.contains(3) && p[2] > 1
-              ? "the dropout probability shows no spread between customers (Beta(a, b) collapses to p = \(meanDropout))"
+              ? "the dropout probability shows no spread between customers (Beta(a, b) collapses to p = \(threeDigits(meanDropout)))"
               : "the dropout probability p ~ Beta(a, b) is not determined by these histories")
       }
       throw .notIdentified(
-        diverged.map { "\(names[$0]) ran off to \(p[$0])" }.joined(separator: " and ")
+        diverged.map { "\(names[$0]) ran off to \(threeDigits(p[$0]))" }.joined(separator: " and ")
           + " while fitting \(customers.count) histories: " + causes.joined(separator: "; ")
           + ". BG/NBD needs customers who differ and some who stop buying; use more customers or a longer history")
     }
@@ -160,6 +165,13 @@ public struct BGNBDModel: Codable, Sendable, Equatable {
     self.diagnostics = diagnostics
   }
 
+  enum CodingKeys: String, CodingKey {
+    case r, alpha, a, b
+    case logLikelihood = "log_likelihood"
+    case standardErrors = "standard_errors"
+    case diagnostics = "fit"
+  }
+
   /// P(still alive | x, tₓ, T): 1 for a customer with no repeat purchase (who cannot yet have
   /// dropped out), else `1 / (1 + a/(b+x−1) · ((α+T)/(α+tₓ))^(r+x))`.
   public func probabilityAlive(_ c: RepeatHistory) -> Double {
@@ -226,3 +238,6 @@ public struct BGNBDModel: Codable, Sendable, Equatable {
     probabilityAlive(c) * (1 - pow((alpha + c.T) / (alpha + c.T + t), r + c.x))
   }
 }
+
+/// A number to three significant digits, for messages.
+func threeDigits(_ value: Double) -> String { String(format: "%.3g", value) }

@@ -46,16 +46,20 @@ public struct GammaGamma: Sendable {
     let result = try minimizeBFGS(from: [0, 0, log(meanSpend)], maxIterations: maxIterations) { u in
       GammaGamma.objective(u, customers, penalty: penalty)
     }
+    // As for BG/NBD: more than 12 from the natural scale (ν relative to the mean spend) is a
+    // parameter the data do not determine.
     let names = ["p", "q", "v"]
-    if let k = result.point.indices.first(where: { abs(result.point[$0]) > 25 }) {
+    let scale = log(meanSpend)
+    if let k = result.point.indices.first(where: { abs(result.point[$0] - ($0 == 2 ? scale : 0)) > 12 }) {
       throw .notIdentified(
-        "\(names[k]) ran off to \(exp(result.point[k])) while fitting the spend of \(customers.count) repeat customers: their "
+        "\(names[k]) ran off to \(threeDigits(exp(result.point[k]))) while fitting the spend of \(customers.count) repeat customers: their "
           + "transaction values do not determine the Gamma-Gamma model (too few customers, or spend that does not vary around "
           + "each customer's own mean)")
     }
+    guard result.diagnostics.converged else { throw .notConverged(result.diagnostics) }
     guard exp(result.point[1]) > 1 else {
       throw .notIdentified(
-        "q = \(exp(result.point[1])) ≤ 1: mean spend varies so widely between customers (a heavy tail) that the model's "
+        "q = \(threeDigits(exp(result.point[1]))) ≤ 1: mean spend varies so widely between customers (a heavy tail) that the model's "
           + "expected spend is infinite; look for wholesale or erroneous amounts among the largest spenders")
     }
     let p = result.point.map(exp)
@@ -108,6 +112,13 @@ public struct GammaGammaModel: Codable, Sendable, Equatable {
     self.logLikelihood = logLikelihood
     self.standardErrors = standardErrors
     self.diagnostics = diagnostics
+  }
+
+  enum CodingKeys: String, CodingKey {
+    case p, q, v
+    case logLikelihood = "log_likelihood"
+    case standardErrors = "standard_errors"
+    case diagnostics = "fit"
   }
 
   /// The expected mean spend of a customer's future transactions:

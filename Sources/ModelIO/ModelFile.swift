@@ -1,3 +1,4 @@
+import CustomerBase
 import Evaluation
 import Foundation
 import Learners
@@ -6,22 +7,35 @@ import RebuyCore
 /// A model file: one UTF-8 JSON document that people and any language can read (the format is
 /// documented field by field in `Models/README.md`).
 ///
-/// Decoding checks `format` and `version` first, then every invariant (one coefficient per
-/// feature, finite numbers, positive scales, a threshold in [0, 1]); a failure names the field.
-/// Encoding sorts keys, so the same model gives the same bytes.
+/// Every kind shares one envelope (target, features, threshold, training, validation); what
+/// `parameters` holds depends on `kind`. Decoding checks `format` and `version` first, then
+/// every invariant (one coefficient per feature, finite numbers, positive scales, a threshold in
+/// [0, 1]); a failure names the field. Encoding sorts keys, so the same model gives the same
+/// bytes.
 public struct ModelFile: Codable, Sendable, Equatable {
   /// The value of `format` in every Rebuy model file.
   public static let formatName = "rebuy-model"
   /// The newest version this build reads and the one it writes.
   public static let currentVersion = 1
 
+  /// `kind` of a logistic regression.
+  public static let logisticKind = "logistic_regression"
+  /// `kind` of a BG/NBD (+ Gamma-Gamma) model.
+  public static let bgnbdKind = "bgnbd"
+  /// Every kind this build reads.
+  public static let kinds = [logisticKind, bgnbdKind]
+
   public var format = ModelFile.formatName
   public var version = ModelFile.currentVersion
-  /// `logistic_regression`.
+  /// `logistic_regression` or `bgnbd`.
   public var kind: String
   public var target: TargetSpec
+  /// The features the model reads, in order (for `bgnbd`: the history features).
   public var features: [FeatureSpec]
-  public var parameters: LinearParameters
+  public var parameters: Parameters
+  /// For a model trained with `--btyd-features`: the BG/NBD model its `btyd_*` features are
+  /// computed with.
+  public var btydFeatures: CustomerBaseModel?
   /// Predict positive at `probability >= threshold`.
   public var threshold: Double
   public var training: TrainingInfo
@@ -42,14 +56,29 @@ public struct ModelFile: Codable, Sendable, Equatable {
     }
   }
 
+  /// A feature the model reads; the preprocessing fields are there for a logistic regression.
   public struct FeatureSpec: Codable, Sendable, Equatable {
     public var name: String
     /// The value that replaces a missing one (the training median).
-    public var impute: Double
-    public var mean: Double
-    public var scale: Double
+    public var impute: Double?
+    public var mean: Double?
+    public var scale: Double?
     /// Training rows where the feature was missing.
-    public var missing: Int
+    public var missing: Int?
+
+    public init(name: String, impute: Double? = nil, mean: Double? = nil, scale: Double? = nil, missing: Int? = nil) {
+      self.name = name
+      self.impute = impute
+      self.mean = mean
+      self.scale = scale
+      self.missing = missing
+    }
+  }
+
+  /// What a model of each kind is made of.
+  public enum Parameters: Sendable, Equatable {
+    case linear(LinearParameters)
+    case customerBase(CustomerBaseModel)
   }
 
   public struct LinearParameters: Codable, Sendable, Equatable {
@@ -67,15 +96,17 @@ public struct ModelFile: Codable, Sendable, Equatable {
     public var created: String
     public var rebuyVersion: String
     public var seed: UInt64
-    public var c: Double
-    public var classWeight: String
+    /// Logistic regression's inverse L2 strength.
+    public var c: Double?
+    /// Logistic regression's class weights.
+    public var classWeight: String?
     /// How validation rows were chosen: `out_of_time`, `customer_split` or `none`.
     public var validation: String
     public var fit: FitDiagnostics
 
     public init(
       dataSHA256: String, rows: Int, positives: Int, cutoffs: [String], skippedRows: Int, created: String,
-      rebuyVersion: String, seed: UInt64, c: Double, classWeight: String, validation: String, fit: FitDiagnostics
+      rebuyVersion: String, seed: UInt64, c: Double? = nil, classWeight: String? = nil, validation: String, fit: FitDiagnostics
     ) {
       self.dataSHA256 = dataSHA256
       self.rows = rows
@@ -113,8 +144,10 @@ public struct ModelFile: Codable, Sendable, Equatable {
     public var logLoss: Double?
     public var brierScore: Double?
     public var baselines: Baselines
+    /// Expected against actual purchases in the window, for a count model.
+    public var counts: CountReport?
 
-    public init(report: ClassificationReport, baselines: Baselines, cutoff: String?) {
+    public init(report: ClassificationReport, baselines: Baselines, cutoff: String?, counts: CountReport? = nil) {
       rows = report.rows
       positives = report.positives
       self.cutoff = cutoff
@@ -127,10 +160,11 @@ public struct ModelFile: Codable, Sendable, Equatable {
       logLoss = report.logLoss
       brierScore = report.brierScore
       self.baselines = baselines
+      self.counts = counts
     }
 
     enum CodingKeys: String, CodingKey {
-      case rows, positives, cutoff, precision, recall, f1, accuracy, baselines
+      case rows, positives, cutoff, precision, recall, f1, accuracy, baselines, counts
       case rocAUC = "roc_auc"
       case prAUC = "pr_auc"
       case logLoss = "log_loss"
@@ -138,36 +172,115 @@ public struct ModelFile: Codable, Sendable, Equatable {
     }
   }
 
-  /// A file for a fitted logistic regression.
+  /// A file for a fitted logistic regression (`btydFeatures`: the model its `btyd_*` features
+  /// come from, when it reads them).
   public init(
     model: LogisticRegressionModel, target: TargetSpec, threshold: Double, training: TrainingInfo,
-    validation: ValidationSummary?
+    validation: ValidationSummary?, btydFeatures: CustomerBaseModel? = nil
   ) {
-    kind = "logistic_regression"
+    kind = ModelFile.logisticKind
     self.target = target
     features = model.featureNames.indices.map { j in
       FeatureSpec(
         name: model.featureNames[j], impute: model.preprocessing.impute[j], mean: model.preprocessing.mean[j],
         scale: model.preprocessing.scale[j], missing: model.preprocessing.missing[j])
     }
-    parameters = LinearParameters(intercept: model.intercept, coefficients: model.coefficients)
+    parameters = .linear(LinearParameters(intercept: model.intercept, coefficients: model.coefficients))
+    self.btydFeatures = btydFeatures
     self.threshold = threshold
     self.training = training
     self.validation = validation
   }
 
-  /// The model the file describes.
-  public var logisticRegression: LogisticRegressionModel {
-    LogisticRegressionModel(
+  /// A file for a fitted BG/NBD (+ Gamma-Gamma) model, which predicts P(a purchase within the
+  /// horizon) (or its complement for churn).
+  public init(
+    model: CustomerBaseModel, target: TargetSpec, threshold: Double, training: TrainingInfo, validation: ValidationSummary?
+  ) {
+    kind = ModelFile.bgnbdKind
+    self.target = target
+    features = (CustomerBaseModel.historyFeatures + (model.spend == nil ? [] : [CustomerBaseModel.spendFeature])).map {
+      FeatureSpec(name: $0)
+    }
+    parameters = .customerBase(model)
+    btydFeatures = nil
+    self.threshold = threshold
+    self.training = training
+    self.validation = validation
+  }
+
+  /// The logistic regression the file describes, or `nil` for another kind.
+  public var logisticRegression: LogisticRegressionModel? {
+    guard case let .linear(linear) = parameters else { return nil }
+    return LogisticRegressionModel(
       featureNames: features.map(\.name),
       preprocessing: Standardizer(
-        impute: features.map(\.impute), mean: features.map(\.mean), scale: features.map(\.scale),
-        missing: features.map(\.missing)),
-      intercept: parameters.intercept, coefficients: parameters.coefficients, diagnostics: training.fit)
+        impute: features.map { $0.impute! }, mean: features.map { $0.mean! }, scale: features.map { $0.scale! },
+        missing: features.map { $0.missing! }),
+      intercept: linear.intercept, coefficients: linear.coefficients, diagnostics: training.fit)
+  }
+
+  /// The BG/NBD model the file describes, or `nil` for another kind.
+  public var customerBase: CustomerBaseModel? {
+    guard case let .customerBase(model) = parameters else { return nil }
+    return model
+  }
+
+  /// The features a feature table must have to be scored: the model's own, with `btyd_*`
+  /// replaced by the history features they are computed from.
+  public var inputFeatures: [String] {
+    var names = features.map(\.name).filter { !CustomerBaseModel.derivedFeatures.contains($0) }
+    if btydFeatures != nil {
+      names += CustomerBaseModel.historyFeatures.filter { !names.contains($0) }
+    }
+    return names
+  }
+
+  /// The probability of the target for every row of `table` (whose columns may be any superset
+  /// of `inputFeatures`, in any order).
+  public func predictProbability(_ table: FeatureMatrix) throws(ScoreError) -> [Double] {
+    switch parameters {
+    case .linear:
+      return try logisticRegression!.predictProbability(try linearInput(table))
+    case let .customerBase(model):
+      let purchase = model.probabilityOfPurchase(
+        withinDays: target.horizonDays, try CustomerBaseModel.histories(table, timeUnit: model.timeUnit))
+      return target.name == "churn" ? purchase.map { 1 - $0 } : purchase
+    }
+  }
+
+  /// For a logistic regression: `table`'s columns in the model's order, `btyd_*` features
+  /// computed first when the model reads them.
+  public func linearInput(_ table: FeatureMatrix) throws(ScoreError) -> FeatureMatrix {
+    let names = features.map(\.name)
+    var source = table
+    if let btydFeatures, !names.allSatisfy(table.featureNames.contains) {
+      source = try btydFeatures.appendingDerivedFeatures(to: table, horizonDays: target.horizonDays)
+    }
+    guard let matrix = source.columns(names) else { throw .featureMismatch(expected: inputFeatures, got: table.featureNames) }
+    return matrix
   }
 
   enum CodingKeys: String, CodingKey {
     case format, version, kind, target, features, parameters, threshold, training, validation
+    case btydFeatures = "btyd_features"
+  }
+
+  public func encode(to encoder: Encoder) throws {
+    var container = encoder.container(keyedBy: CodingKeys.self)
+    try container.encode(format, forKey: .format)
+    try container.encode(version, forKey: .version)
+    try container.encode(kind, forKey: .kind)
+    try container.encode(target, forKey: .target)
+    try container.encode(features, forKey: .features)
+    switch parameters {
+    case let .linear(linear): try container.encode(linear, forKey: .parameters)
+    case let .customerBase(model): try container.encode(model, forKey: .parameters)
+    }
+    try container.encodeIfPresent(btydFeatures, forKey: .btydFeatures)
+    try container.encode(threshold, forKey: .threshold)
+    try container.encode(training, forKey: .training)
+    try container.encodeIfPresent(validation, forKey: .validation)
   }
 
   public init(from decoder: Decoder) throws {
@@ -189,12 +302,18 @@ public struct ModelFile: Codable, Sendable, Equatable {
     self.format = format
     self.version = version
     kind = try container.decode(String.self, forKey: .kind)
-    guard kind == "logistic_regression" else {
-      throw DecodingError.dataCorruptedError(forKey: .kind, in: container, debugDescription: "kind '\(kind)' is not one this Rebuy knows (logistic_regression)")
+    guard ModelFile.kinds.contains(kind) else {
+      throw DecodingError.dataCorruptedError(
+        forKey: .kind, in: container,
+        debugDescription: "kind '\(kind)' is not one this Rebuy knows (\(ModelFile.kinds.joined(separator: ", ")))")
     }
     target = try container.decode(TargetSpec.self, forKey: .target)
     features = try container.decode([FeatureSpec].self, forKey: .features)
-    parameters = try container.decode(LinearParameters.self, forKey: .parameters)
+    parameters =
+      kind == ModelFile.logisticKind
+      ? .linear(try container.decode(LinearParameters.self, forKey: .parameters))
+      : .customerBase(try container.decode(CustomerBaseModel.self, forKey: .parameters))
+    btydFeatures = try container.decodeIfPresent(CustomerBaseModel.self, forKey: .btydFeatures)
     threshold = try container.decode(Double.self, forKey: .threshold)
     training = try container.decode(TrainingInfo.self, forKey: .training)
     validation = try container.decodeIfPresent(ValidationSummary.self, forKey: .validation)
@@ -204,19 +323,49 @@ public struct ModelFile: Codable, Sendable, Equatable {
     guard ["repurchase", "churn"].contains(target.name) else { throw fail(.target, "target name '\(target.name)' is not repurchase or churn") }
     guard target.horizonDays >= 1 else { throw fail(.target, "horizon_days must be at least 1, got \(target.horizonDays)") }
     guard !features.isEmpty else { throw fail(.features, "the model has no features") }
-    guard parameters.coefficients.count == features.count else {
-      throw fail(.parameters, "\(parameters.coefficients.count) coefficients for \(features.count) features")
-    }
     guard Set(features.map(\.name)).count == features.count else { throw fail(.features, "a feature name appears twice") }
-    for f in features {
-      guard f.impute.isFinite, f.mean.isFinite, f.scale.isFinite, f.scale > 0 else {
-        throw fail(.features, "feature \(f.name) needs finite impute and mean and a finite scale > 0")
+    switch parameters {
+    case let .linear(linear):
+      guard linear.coefficients.count == features.count else {
+        throw fail(.parameters, "\(linear.coefficients.count) coefficients for \(features.count) features")
       }
-    }
-    guard parameters.intercept.isFinite, parameters.coefficients.allSatisfy(\.isFinite) else {
-      throw fail(.parameters, "the intercept and coefficients must be finite numbers")
+      for f in features {
+        guard let impute = f.impute, let mean = f.mean, let scale = f.scale, f.missing != nil else {
+          throw fail(.features, "feature \(f.name) needs impute, mean, scale and missing")
+        }
+        guard impute.isFinite, mean.isFinite, scale.isFinite, scale > 0 else {
+          throw fail(.features, "feature \(f.name) needs finite impute and mean and a finite scale > 0")
+        }
+      }
+      guard linear.intercept.isFinite, linear.coefficients.allSatisfy(\.isFinite) else {
+        throw fail(.parameters, "the intercept and coefficients must be finite numbers")
+      }
+      let derived = features.map(\.name).filter { CustomerBaseModel.derivedFeatures.contains($0) }
+      if !derived.isEmpty && btydFeatures == nil {
+        throw fail(.btydFeatures, "the model reads \(derived.joined(separator: ", ")) but the file has no btyd_features to compute them")
+      }
+      if let btydFeatures, let problem = ModelFile.problem(btydFeatures) { throw fail(.btydFeatures, problem) }
+    case let .customerBase(model):
+      for name in CustomerBaseModel.historyFeatures where !features.contains(where: { $0.name == name }) {
+        throw fail(.features, "a bgnbd model reads \(name)")
+      }
+      if let problem = ModelFile.problem(model) { throw fail(.parameters, problem) }
     }
     guard threshold.isFinite, (0...1).contains(threshold) else { throw fail(.threshold, "threshold must be in [0, 1], got \(threshold)") }
+  }
+
+  /// What is wrong with a BG/NBD model's numbers, if anything.
+  static func problem(_ model: CustomerBaseModel) -> String? {
+    let b = model.purchases
+    for (name, value) in [("bgnbd.r", b.r), ("bgnbd.alpha", b.alpha), ("bgnbd.a", b.a), ("bgnbd.b", b.b)] where !(value.isFinite && value > 0) {
+      return "\(name) must be a finite number > 0, got \(value)"
+    }
+    if let g = model.spend {
+      for (name, value) in [("gamma_gamma.p", g.p), ("gamma_gamma.q", g.q), ("gamma_gamma.v", g.v)] where !(value.isFinite && value > 0) {
+        return "\(name) must be a finite number > 0, got \(value)"
+      }
+    }
+    return nil
   }
 
   /// The file's bytes: pretty-printed JSON with sorted keys and a final newline.

@@ -63,6 +63,18 @@ public struct FeatureMatrix: Sendable, Equatable {
     }
     return FeatureMatrix(featureNames: names, rowCount: rowCount, values: out)
   }
+
+  /// The matrix with `columns` (one value per row each) added after its own, named `names`.
+  public func appending(columns: [[Double]], named names: [String]) -> FeatureMatrix {
+    precondition(columns.count == names.count && columns.allSatisfy { $0.count == rowCount }, "one value per row in each column")
+    var out: [Double] = []
+    out.reserveCapacity(rowCount * (columnCount + names.count))
+    for row in 0..<rowCount {
+      out.append(contentsOf: values[(row * columnCount)..<((row + 1) * columnCount)])
+      for column in columns { out.append(column[row]) }
+    }
+    return FeatureMatrix(featureNames: featureNames + names, rowCount: rowCount, values: out)
+  }
 }
 
 /// Binary labels, one per row: 1 for the positive class (the target happened), else 0.

@@ -59,8 +59,11 @@ struct DemoCommand: ParsableCommand {
       Terminal.say("Training a logistic regression on the cutoffs \(cut.adding(days: -2 * horizon)) and \(cut.adding(days: -horizon)), validating on \(cut):")
       let series = Snapshot.series(latest: cut, count: 3, every: horizon, horizon: horizon)
       let data = try LabelledRows.fromLog(log, sha256: "", snapshots: series, target: .repurchase)
-      let trained = try Training.run(data, split: .outOfTime(latest: cut.ordinal), estimator: LogisticRegression(), threshold: .bestF1)
-      let strongest = zip(trained.model.featureNames, trained.model.coefficients).sorted { abs($0.1) > abs($1.1) }.prefix(5)
+      let trained = try Training.run(
+        data, split: .outOfTime(latest: cut.ordinal), spec: .logistic(LogisticRegression(), btydFeatures: nil), threshold: .bestF1,
+        horizonDays: horizon)
+      let model = trained.logisticModel!
+      let strongest = zip(model.featureNames, model.coefficients).sorted { abs($0.1) > abs($1.1) }.prefix(5)
       text = "Strongest coefficients (standardised): "
         + strongest.map { "\($0.0) \(String(format: "%+.2f", $0.1))" }.joined(separator: ", ")
       text += "\n\nDone in \(Terminal.seconds(since: clock)). Next: rebuy train Datasets/transactions.csv --cutoff \(cut) --snapshots 3 --every \(horizon) --horizon \(horizon) -o model.json"

@@ -41,15 +41,12 @@ struct EvaluateCommand: ParsableCommand {
   func run() throws {
     try exitingOnDomainError {
       let file = try loadModel(modelFile)
-      let model = file.logisticRegression
       let target = Target(rawValue: file.target.name)!
       let data = try LabelledRows.fromTransactions(
         input.transactions, columns: input.columns,
         snapshots: [Snapshot(cutoff: try parseDay(cutoff, option: "--cutoff"), horizon: file.target.horizonDays)], target: target)
-      guard let matrix = data.matrix.columns(model.featureNames) else {
-        throw ScoreError.featureMismatch(expected: model.featureNames, got: data.matrix.featureNames)
-      }
-      let probabilities = try model.predictProbability(matrix)
+      let probabilities = try file.predictProbability(data.matrix)
+      let counts = try file.customerBase.flatMap { try data.countReport($0, horizonDays: file.target.horizonDays) }
       let report = ClassificationReport(labels: data.labels.values, probabilities: probabilities, threshold: threshold ?? file.threshold)
       let baselines = Baselines(labels: data.labels.values, recencyDays: data.recencyDays)
       if let path = self.report {
@@ -72,10 +69,11 @@ struct EvaluateCommand: ParsableCommand {
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let document = EvaluationDocument(
           model: modelFile, target: file.target.name, horizonDays: file.target.horizonDays, cutoff: cutoff, report: report,
-          baselines: baselines)
+          baselines: baselines, counts: counts)
         FileHandle.standardOutput.write(try encoder.encode(document) + Data("\n".utf8))
       } else {
         Terminal.say("\n" + ReportText.render(report, baselines: baselines, title: "\(file.target.name) within \(file.target.horizonDays) days after \(cutoff)"))
+        if let counts { Terminal.say("\n" + ReportText.render(counts, horizonDays: file.target.horizonDays)) }
       }
     }
   }
@@ -89,9 +87,11 @@ struct EvaluationDocument: Encodable {
   let cutoff: String
   let report: ClassificationReport
   let baselines: Baselines
+  /// For a count model: expected against actual purchases.
+  let counts: CountReport?
 
   enum CodingKeys: String, CodingKey {
-    case model, target, cutoff, report, baselines
+    case model, target, cutoff, report, baselines, counts
     case horizonDays = "horizon_days"
   }
 }

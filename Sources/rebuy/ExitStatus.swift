@@ -32,6 +32,10 @@ extension ModelFileError: ExitStatusError {
   var exitStatus: Int32 { 65 }
 }
 
+extension ONNXExporter.ExportError: ExitStatusError {
+  var exitStatus: Int32 { 65 }
+}
+
 /// Files that cannot be opened or written.
 enum FileError: ExitStatusError {
   case cannotOpenInput(path: String, reason: String)

@@ -6,10 +6,10 @@ struct ExportCommand: ParsableCommand {
     commandName: "export",
     abstract: "Write a model for other runtimes (ONNX), preprocessing included.",
     discussion: """
-      The ONNX graph has one double input per feature, named after it (shape [N, 1]; NaN is
-      missing), and outputs probability ([N, 1]) and predicted (probability >= the model's
-      threshold). Standard operators, opset \(ONNXExporter.opset); onnxruntime gives the same
-      probabilities as rebuy score.
+      The ONNX graph has one double input per feature the model reads, named after it (shape
+      [N, 1]; NaN is missing), and outputs probability ([N, 1]) and predicted (probability >=
+      the model's threshold). Logistic and BG/NBD models; standard operators, opset
+      \(ONNXExporter.opset); onnxruntime gives the same probabilities as rebuy score.
       """)
 
   @Argument(help: "The model file.")
@@ -28,11 +28,11 @@ struct ExportCommand: ParsableCommand {
   func run() throws {
     try exitingOnDomainError {
       let file = try loadModel(modelFile)
+      let bytes = try ONNXExporter.export(file)
       let out = try AtomicOutput(path: output)
-      let bytes = ONNXExporter.export(file)
       try out.write(bytes)
       try out.commit()
-      Terminal.say("Wrote \(output): ONNX opset \(ONNXExporter.opset), \(file.features.count) inputs, \(Terminal.count(bytes.count)) bytes.")
+      Terminal.say("Wrote \(output): ONNX opset \(ONNXExporter.opset), \(ONNXExporter.inputs(file).count) inputs, \(Terminal.count(bytes.count)) bytes.")
     }
   }
 }

@@ -69,6 +69,27 @@ enum ReportText {
   }
 }
 
+extension ReportText {
+  /// Expected against actual purchase days in the window, per customer, in total and by past
+  /// repeat purchases.
+  static func render(_ counts: CountReport, horizonDays: Int) -> String {
+    let change = counts.totalActual == 0 ? "" : String(format: " (%+.1f%%)", 100 * (counts.totalExpected / counts.totalActual - 1))
+    var lines = [
+      "Expected against actual purchase days in the \(horizonDays) days after the cutoff:",
+      "  per customer: MAE \(number(counts.meanAbsoluteError)), RMSE \(number(counts.rootMeanSquaredError))",
+      "  in total: expected \(String(format: "%.1f", counts.totalExpected)), actual \(Int(counts.totalActual))\(change)",
+      "  by repeat purchases before the cutoff:",
+      "  " + "frequency".leftPadded(10) + "customers".leftPadded(11) + "expected".leftPadded(10) + "actual".leftPadded(10),
+    ]
+    for group in counts.byFrequency {
+      lines.append(
+        "  " + "\(group.frequency)\(group.orMore ? "+" : "")".leftPadded(10) + Terminal.count(group.customers).leftPadded(11)
+          + number(group.meanExpected).leftPadded(10) + number(group.meanActual).leftPadded(10))
+    }
+    return lines.joined(separator: "\n")
+  }
+}
+
 extension String {
   func leftPadded(_ width: Int) -> String {
     count >= width ? self : String(repeating: " ", count: width - count) + self

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CustomerBase
 import Evaluation
 import Features
 import Foundation
@@ -70,7 +71,6 @@ struct ScoreCommand: ParsableCommand {
     try exitingOnDomainError {
       let clock = ContinuousClock.now
       let file = try loadModel(modelFile)
-      let model = file.logisticRegression
       let ids: [String]
       let table: FeatureMatrix
       if let features {
@@ -83,33 +83,71 @@ struct ScoreCommand: ParsableCommand {
         let built = try buildFeatures(log, snapshots: [Snapshot(cutoff: try parseDay(asOf!, option: "--as-of"))], quiet: columns.quiet)
         (ids, table) = (built.customers.map { log.customerIDs[Int($0)] }, built.matrix)
       }
-      guard let matrix = table.columns(model.featureNames) else {
-        throw ScoreError.featureMismatch(expected: model.featureNames, got: table.featureNames)
+      let reasons: Reasons
+      let probabilities: [Double]
+      if let model = file.logisticRegression {
+        let matrix = try file.linearInput(table)
+        probabilities = try model.predictProbability(matrix)
+        reasons = .contributions(model, matrix)
+      } else {
+        let model = file.customerBase!
+        probabilities = try file.predictProbability(table)
+        let histories = try CustomerBaseModel.histories(table, timeUnit: model.timeUnit)
+        let spend = table.column(named: CustomerBaseModel.spendFeature)
+        reasons = .customerBase(model, histories, spend, horizonDays: file.target.horizonDays)
       }
-      let probabilities = try model.predictProbability(matrix)
       let cut = threshold ?? file.threshold
       // Deciles as in the lift table: ranked by probability, highest first, ties in row order.
       let decile = LiftTable.deciles(of: probabilities)
       let out = try AtomicOutput(path: output)
       var csv = CSVOutput(sink: out.write)
       csv.text("customer_id,probability,predicted,decile,reason_1,reason_2,reason_3\n")
-      let p = model.featureNames.count
-      var contributions = [Double](repeating: 0, count: p)
-      let bar = ProgressBar(label: "Scoring", total: matrix.rowCount, unit: .items("customers"), quiet: columns.quiet)
+      let bar = ProgressBar(label: "Scoring", total: table.rowCount, unit: .items("customers"), quiet: columns.quiet)
       defer { bar.finish() }
-      for row in 0..<matrix.rowCount {
+      var write = reasons.writer()
+      for row in 0..<table.rowCount {
         if row & 16383 == 0 { bar.update(to: row) }
         csv.field(ids[row])
         csv.byte(UInt8(ascii: ","))
         csv.decimal(probabilities[row])
         csv.text(probabilities[row] >= cut ? ",1," : ",0,")
         csv.integer(decile[row])
+        write(row, &csv)
+        csv.byte(UInt8(ascii: "\n"))
+        try csv.flushIfFull()
+      }
+      try csv.flush()
+      try out.commit()
+      let positives = probabilities.filter { $0 >= cut }.count
+      Terminal.say(
+        "Scored \(Terminal.count(table.rowCount)) customers: \(Terminal.count(positives)) predicted to \(file.target.name == "churn" ? "churn" : "buy again") "
+          + "at threshold \(ReportText.number(cut)) (\(Terminal.seconds(since: clock)))" + (output == "-" ? "." : "; wrote \(output)."))
+    }
+  }
+}
+
+/// What the three reason columns of `rebuy score` say about a customer.
+enum Reasons {
+  /// A logistic regression's three largest contributions (coefficient × standardised value) on
+  /// the model's input matrix.
+  case contributions(LogisticRegressionModel, FeatureMatrix)
+  /// BG/NBD: P(alive), the expected purchases in the horizon and (with Gamma-Gamma) the
+  /// expected spend per purchase.
+  case customerBase(CustomerBaseModel, [RepeatHistory], [Double]?, horizonDays: Int)
+
+  /// A function that appends one row's three reason fields (each after a comma).
+  func writer() -> (Int, inout CSVOutput) -> Void {
+    switch self {
+    case let .contributions(model, matrix):
+      let p = model.featureNames.count
+      var contributions = [Double](repeating: 0, count: p)
+      return { row, csv in
         for j in 0..<p {
           let value = matrix.values[row * p + j]
           let filled = value.isNaN ? model.preprocessing.impute[j] : value
           contributions[j] = model.coefficients[j] * (filled - model.preprocessing.mean[j]) / model.preprocessing.scale[j]
         }
-        for j in Self.largestThree(contributions) {
+        for j in ScoreCommand.largestThree(contributions) {
           let value = matrix.values[row * p + j]
           csv.byte(UInt8(ascii: ","))
           csv.text(model.featureNames[j])
@@ -119,15 +157,22 @@ struct ScoreCommand: ParsableCommand {
           csv.fixed(contributions[j], sign: true)
           csv.byte(UInt8(ascii: ")"))
         }
-        csv.byte(UInt8(ascii: "\n"))
-        try csv.flushIfFull()
       }
-      try csv.flush()
-      try out.commit()
-      let positives = probabilities.filter { $0 >= cut }.count
-      Terminal.say(
-        "Scored \(Terminal.count(matrix.rowCount)) customers: \(Terminal.count(positives)) predicted to \(file.target.name == "churn" ? "churn" : "buy again") "
-          + "at threshold \(ReportText.number(cut)) (\(Terminal.seconds(since: clock)))" + (output == "-" ? "." : "; wrote \(output)."))
+    case let .customerBase(model, histories, spend, horizonDays):
+      let t = Double(horizonDays) / model.timeUnit.days
+      return { row, csv in
+        let history = histories[row]
+        csv.text(",p_alive=")
+        csv.fixed(model.purchases.probabilityAlive(history))
+        csv.text(",expected_purchases=")
+        csv.fixed(model.purchases.expectedPurchases(in: t, history))
+        csv.byte(UInt8(ascii: ","))
+        if let gammaGamma = model.spend {
+          let mean = spend.map { $0[row].isNaN ? 0 : $0[row] } ?? 0
+          csv.text("expected_spend=")
+          csv.fixed(gammaGamma.expectedSpend(RepeatSpend(x: history.x, m: mean)))
+        }
+      }
     }
   }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CustomerBase
 import Evaluation
 import Features
 import Foundation
@@ -41,6 +42,11 @@ enum ThresholdArgument: ExpressibleByArgument, Equatable {
   }
 }
 
+/// `--model`.
+enum ModelChoice: String, ExpressibleByArgument, CaseIterable {
+  case logistic, bgnbd, all
+}
+
 struct TrainCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "train",
@@ -51,6 +57,13 @@ struct TrainCommand: ParsableCommand {
       by a seeded split stratified by label, fits, prints the validation report next to the
       baselines, and writes the model file. --test-fraction 0 fits on every row (a final model).
       With --threshold best-f1 the threshold maximises F1 on the training rows.
+
+      --model bgnbd fits BG/NBD (+ Gamma-Gamma spend) on the histories at the latest training
+      cutoff and predicts P(a purchase in the window); it is also judged on expected against
+      actual purchases. --model all fits every model on the same split and prints a
+      leaderboard; -o is then a directory. --btyd-features gives the logistic regression
+      BG/NBD's P(alive) and expected purchases as two more features (each training cutoff's
+      from a BG/NBD fitted at that cutoff, so no label is ever seen).
       """)
 
   @Argument(help: "Transactions CSV (not with --features); - reads standard input.")
@@ -65,17 +78,26 @@ struct TrainCommand: ParsableCommand {
   @Option(name: .customLong("label-col"), help: "The label column of --features.")
   var labelColumn = "repurchase"
 
-  @Option(help: "The model: logistic.")
-  var model = "logistic"
+  @Option(help: "The model: logistic, bgnbd, or all (each on the same split, with a leaderboard).")
+  var model: ModelChoice = .logistic
 
   @Option(help: "What to predict: repurchase (buys again within the horizon) or churn (does not).")
   var target: Target = .repurchase
 
-  @Option(name: .customLong("c"), help: "Inverse L2 strength, as scikit-learn's C.")
+  @Option(name: .customLong("c"), help: "Logistic regression: inverse L2 strength, as scikit-learn's C.")
   var c = 1.0
 
-  @Option(name: .customLong("class-weight"), help: "none, balanced, or NEG:POS weights.")
+  @Option(name: .customLong("class-weight"), help: "Logistic regression: none, balanced, or NEG:POS weights.")
   var classWeight = ClassWeightArgument(argument: "none")!
+
+  @Flag(name: .customLong("btyd-features"), help: "Logistic regression: add BG/NBD's P(alive) and expected purchases in the horizon as features.")
+  var btydFeatures = false
+
+  @Option(name: .customLong("time-unit"), help: "BG/NBD: the unit time is counted in, days or weeks (the same model; alpha scales).")
+  var timeUnit: TimeUnit = .days
+
+  @Option(help: "BG/NBD and Gamma-Gamma: L2 penalty on the parameters (0: plain maximum likelihood).")
+  var penalty = 0.0
 
   @Option(help: "Decision threshold in [0, 1], or best-f1.")
   var threshold: ThresholdArgument = .value(0.5)
@@ -86,13 +108,15 @@ struct TrainCommand: ParsableCommand {
   @Option(name: .customLong("test-fraction"), help: "Share of rows (per class) held out when there is one cutoff; 0 trains on every row.")
   var testFraction = 0.2
 
-  @Option(name: .shortAndLong, help: "The model file to write.")
+  @Option(name: .shortAndLong, help: "The model file to write (with --model all: a directory, for one file per model and leaderboard.csv).")
   var output: String
 
   func validate() throws {
-    guard model == "logistic" else { throw ValidationError("--model must be logistic, got '\(model)'.") }
     guard c.isFinite, c > 0 else { throw ValidationError("--c must be a finite number > 0, got \(c).") }
+    guard penalty.isFinite, penalty >= 0 else { throw ValidationError("--penalty must be a finite number >= 0, got \(penalty).") }
     guard testFraction >= 0, testFraction < 1 else { throw ValidationError("--test-fraction must be in [0, 1), got \(testFraction).") }
+    if model == .all && testFraction == 0 { throw ValidationError("--model all compares models on validation rows: --test-fraction must be > 0.") }
+    if model == .bgnbd && btydFeatures { throw ValidationError("--btyd-features gives BG/NBD's output to the logistic regression; it does not apply to --model bgnbd.") }
     if features != nil {
       guard transactions == nil else { throw ValidationError("Give a transactions file or --features, not both.") }
     } else {
@@ -106,41 +130,72 @@ struct TrainCommand: ParsableCommand {
     try exitingOnDomainError {
       let clock = ContinuousClock.now
       let data: LabelledRows
-      let horizon: Int
+      let horizon = snapshots.horizon!
       if let features {
         data = try LabelledRows.fromFeatureCSV(features, labelColumn: labelColumn)
-        horizon = snapshots.horizon!
       } else {
         data = try LabelledRows.fromTransactions(transactions!, columns: columns, snapshots: try snapshots.resolved(), target: target)
-        horizon = snapshots.horizon!
       }
       let distinctCutoffs = Set(data.cutoffs ?? [])
       let split: Split =
         testFraction == 0 ? .none
         : distinctCutoffs.count > 1 ? .outOfTime(latest: distinctCutoffs.max()!) : .stratified(fraction: testFraction, seed: seed)
-      let trained = try Training.run(
-        data, split: split, estimator: LogisticRegression(c: c, classWeight: classWeight.value), threshold: threshold,
-        quiet: columns.quiet)
-      let fitted = trained.model
-      let summary = trained.validation
+      let targetSpec = ModelFile.TargetSpec(name: data.target.rawValue, horizonDays: horizon)
+      let logistic = LogisticRegression(c: c, classWeight: classWeight.value)
+      let btyd = Training.BTYDOptions(unit: timeUnit, penalty: penalty)
+      var specs: [Training.Spec]
+      switch model {
+      case .logistic: specs = [.logistic(logistic, btydFeatures: btydFeatures ? btyd : nil)]
+      case .bgnbd: specs = [.bgnbd(btyd)]
+      case .all: specs = [.logistic(logistic, btydFeatures: nil)] + (btydFeatures ? [.logistic(logistic, btydFeatures: btyd)] : []) + [.bgnbd(btyd)]
+      }
       let cutoffNames = distinctCutoffs.sorted().map { Day(ordinal: $0).description }
-      let file = ModelFile(
-        model: fitted, target: .init(name: features == nil ? target.rawValue : labelColumnTarget, horizonDays: horizon),
-        threshold: trained.threshold,
-        training: .init(
+      func file(_ trained: Training.Outcome) -> ModelFile {
+        let info = ModelFile.TrainingInfo(
           dataSHA256: data.sha256, rows: trained.trainingRows, positives: trained.trainingPositives, cutoffs: cutoffNames,
-          skippedRows: data.skippedRows, created: creationTime(), rebuyVersion: RebuyCommand.version, seed: seed, c: c,
-          classWeight: classWeight.text, validation: split.name, fit: fitted.diagnostics),
-        validation: summary)
-      let out = try AtomicOutput(path: output)
-      try out.write([UInt8](try file.encoded()))
-      try out.commit()
-      Terminal.say("Wrote \(output) (\(Terminal.seconds(since: clock))).")
+          skippedRows: data.skippedRows, created: creationTime(), rebuyVersion: RebuyCommand.version, seed: seed,
+          c: trained.isLogistic ? c : nil, classWeight: trained.isLogistic ? classWeight.text : nil, validation: split.name,
+          fit: trained.diagnostics)
+        return trained.file(target: targetSpec, training: info)
+      }
+      if model != .all {
+        let trained = try Training.run(data, split: split, spec: specs[0], threshold: threshold, horizonDays: horizon, quiet: columns.quiet)
+        let out = try AtomicOutput(path: output)
+        try out.write([UInt8](try file(trained).encoded()))
+        try out.commit()
+        Terminal.say("Wrote \(output) (\(Terminal.seconds(since: clock))).")
+        return
+      }
+      // Every model on the same split; one that cannot be fitted is reported and left out.
+      var fitted: [(name: String, outcome: Training.Outcome)] = []
+      var failed: [(name: String, error: FitError)] = []
+      for spec in specs {
+        Terminal.say("\n== \(spec.name) ==")
+        do {
+          let outcome = try Training.run(
+            data, split: split, spec: spec, threshold: threshold, horizonDays: horizon, quiet: columns.quiet, brief: true)
+          fitted.append((spec.name, outcome))
+        } catch let error as FitError {
+          Terminal.say("\(spec.name) could not be fitted: \(error)")
+          failed.append((spec.name, error))
+        }
+      }
+      if fitted.isEmpty, let first = failed.first { throw first.error }
+      let board = Leaderboard(
+        fitted.map { ($0.name, $0.outcome.validationReport) } + failed.map { ($0.name, nil) }, baselines: fitted[0].outcome.baselines)
+      Terminal.say("\n" + board.text(rows: fitted[0].outcome.validationReport?.rows))
+      try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+      for (name, outcome) in fitted {
+        let out = try AtomicOutput(path: "\(output)/\(name).json")
+        try out.write([UInt8](try file(outcome).encoded()))
+        try out.commit()
+      }
+      let csv = try AtomicOutput(path: "\(output)/leaderboard.csv")
+      try csv.write(Array(board.csv.utf8))
+      try csv.commit()
+      Terminal.say("Wrote \(fitted.count) model files and leaderboard.csv to \(output)/ (\(Terminal.seconds(since: clock))).")
     }
   }
-
-  /// A feature table's label is taken as repurchase unless its name says churn.
-  private var labelColumnTarget: String { labelColumn.lowercased().contains("churn") ? "churn" : "repurchase" }
 }
 
 /// The `created` time for a model file: now, or `SOURCE_DATE_EPOCH` when set (for
@@ -157,53 +212,197 @@ func creationTime() -> String {
 /// Split, fit, choose the threshold, and report on the validation rows: what `rebuy train`
 /// and `rebuy demo` share.
 enum Training {
+  /// BG/NBD's options.
+  struct BTYDOptions {
+    var unit: TimeUnit = .days
+    var penalty = 0.0
+  }
+
+  /// What to fit.
+  enum Spec {
+    /// A logistic regression, with the BG/NBD features when `btydFeatures` is given.
+    case logistic(LogisticRegression, btydFeatures: BTYDOptions?)
+    case bgnbd(BTYDOptions)
+
+    /// The name in the leaderboard and of the model file in `--model all`'s directory.
+    var name: String {
+      switch self {
+      case let .logistic(_, btyd): btyd == nil ? "logistic" : "logistic-btyd"
+      case .bgnbd: "bgnbd"
+      }
+    }
+  }
+
+  /// A fitted model.
+  enum Fitted {
+    case logistic(LogisticRegressionModel, btyd: CustomerBaseModel?)
+    case customerBase(CustomerBaseModel)
+  }
+
   struct Outcome {
-    let model: LogisticRegressionModel
+    let fitted: Fitted
     let threshold: Double
     let trainingRows: Int
     let trainingPositives: Int
+    let diagnostics: FitDiagnostics
     let validation: ModelFile.ValidationSummary?
+    let validationReport: ClassificationReport?
+    let baselines: Baselines?
+
+    var isLogistic: Bool {
+      if case .logistic = fitted { return true }
+      return false
+    }
+
+    /// The logistic regression, when that is what was fitted.
+    var logisticModel: LogisticRegressionModel? {
+      if case let .logistic(model, _) = fitted { return model }
+      return nil
+    }
+
+    func file(target: ModelFile.TargetSpec, training: ModelFile.TrainingInfo) -> ModelFile {
+      switch fitted {
+      case let .logistic(model, btyd):
+        ModelFile(model: model, target: target, threshold: threshold, training: training, validation: validation, btydFeatures: btyd)
+      case let .customerBase(model):
+        ModelFile(model: model, target: target, threshold: threshold, training: training, validation: validation)
+      }
+    }
   }
 
+  /// - Parameter brief: print one line of validation metrics instead of the full report.
   static func run(
-    _ data: LabelledRows, split: Split, estimator: LogisticRegression, threshold: ThresholdArgument, quiet: Bool = true
+    _ data: LabelledRows, split: Split, spec: Spec, threshold: ThresholdArgument, horizonDays: Int, quiet: Bool = true,
+    brief: Bool = false
   ) throws -> Outcome {
     let (trainIndices, validateIndices) = split.apply(to: data)
+    var data = data
+    var btydModel: CustomerBaseModel? = nil
+    if case let .logistic(_, options?) = spec {
+      (data, btydModel) = try withBTYDFeatures(data, trainIndices: trainIndices, options: options, horizonDays: horizonDays)
+    }
     // Every row trains when nothing is held out: no copy then.
     let train = validateIndices.isEmpty ? data : data.rows(trainIndices)
     Terminal.say(
       "Training on \(Terminal.count(train.labels.count)) rows (\(Terminal.count(train.labels.positives)) positive), "
         + "validating on \(Terminal.count(validateIndices.count)) (\(split.name.replacingOccurrences(of: "_", with: " "))).")
     let fitClock = ContinuousClock.now
-    // Newton steps cannot be counted ahead: a status line, shown on a terminal, while fitting.
+    // Iterations cannot be counted ahead: a status line, shown on a terminal, while fitting.
     let bar = ProgressBar(label: "Fitting on \(Terminal.count(train.labels.count)) rows", total: nil, unit: .items(""), quiet: quiet)
     bar.update(to: 0)
-    let fitted: LogisticRegressionModel
+    let fitted: Fitted
+    let diagnostics: FitDiagnostics
+    let predict: (LabelledRows) throws -> [Double]
     do {
       defer { bar.finish() }
-      fitted = try estimator.fit(train.matrix, train.labels)
+      switch spec {
+      case let .logistic(estimator, _):
+        let model = try estimator.fit(train.matrix, train.labels)
+        fitted = .logistic(model, btyd: btydModel)
+        diagnostics = model.diagnostics
+        predict = { try model.predictProbability($0.matrix.columns(model.featureNames)!) }
+      case let .bgnbd(options):
+        let (model, problem) = try fitCustomerBase(train, options: options)
+        if let problem { Terminal.say("Gamma-Gamma spend not fitted: \(problem)") }
+        fitted = .customerBase(model)
+        diagnostics = model.purchases.diagnostics
+        let churn = data.target == .churn
+        predict = { rows in
+          let p = model.probabilityOfPurchase(withinDays: horizonDays, try CustomerBaseModel.histories(rows.matrix, timeUnit: model.timeUnit))
+          return churn ? p.map { 1 - $0 } : p
+        }
+      }
     }
-    Terminal.say("Fit: \(fitted.diagnostics.summary) (\(Terminal.seconds(since: fitClock))).")
+    Terminal.say("Fit: \(diagnostics.summary) (\(Terminal.seconds(since: fitClock))).")
+    if case let .customerBase(model) = fitted, !brief {
+      Terminal.say(InspectCommand.describe(model).joined(separator: "\n"))
+    }
     let chosenThreshold: Double
     switch threshold {
     case let .value(v): chosenThreshold = v
     case .bestF1:
-      let probabilities = try fitted.predictProbability(train.matrix)
-      chosenThreshold = PrecisionRecallCurve(labels: train.labels.values, scores: probabilities).bestF1?.threshold ?? 0.5
+      chosenThreshold = PrecisionRecallCurve(labels: train.labels.values, scores: try predict(train)).bestF1?.threshold ?? 0.5
     }
     var summary: ModelFile.ValidationSummary? = nil
+    var report: ClassificationReport? = nil
+    var baselines: Baselines? = nil
     if !validateIndices.isEmpty {
       let validation = data.rows(validateIndices)
-      let probabilities = try fitted.predictProbability(validation.matrix)
-      let report = ClassificationReport(labels: validation.labels.values, probabilities: probabilities, threshold: chosenThreshold)
-      let baselines = Baselines(labels: validation.labels.values, recencyDays: validation.recencyDays)
+      let probabilities = try predict(validation)
+      let validationReport = ClassificationReport(labels: validation.labels.values, probabilities: probabilities, threshold: chosenThreshold)
+      let validationBaselines = Baselines(labels: validation.labels.values, recencyDays: validation.recencyDays)
+      var counts: CountReport? = nil
+      if case let .customerBase(model) = fitted { counts = try validation.countReport(model, horizonDays: horizonDays) }
       let cutoff = split.isOutOfTime ? validation.cutoffs?.first.map { Day(ordinal: $0).description } : nil
       let title = "Validation" + (cutoff.map { " (cutoff \($0))" } ?? "")
-      Terminal.say("\n" + ReportText.render(report, baselines: baselines, title: title) + "\n")
-      summary = ModelFile.ValidationSummary(report: report, baselines: baselines, cutoff: cutoff)
+      if brief {
+        Terminal.say(
+          "\(title): ROC-AUC \(ReportText.number(validationReport.rocAUC)), PR-AUC \(ReportText.number(validationReport.prAUC)), "
+            + "F1 \(ReportText.number(validationReport.f1)) at threshold \(ReportText.number(chosenThreshold))"
+            + (counts.map { "; expected purchase days per customer MAE \(ReportText.number($0.meanAbsoluteError))" } ?? ""))
+      } else {
+        Terminal.say("\n" + ReportText.render(validationReport, baselines: validationBaselines, title: title) + "\n")
+        if let counts { Terminal.say(ReportText.render(counts, horizonDays: horizonDays) + "\n") }
+      }
+      summary = ModelFile.ValidationSummary(report: validationReport, baselines: validationBaselines, cutoff: cutoff, counts: counts)
+      report = validationReport
+      baselines = validationBaselines
     }
     return Outcome(
-      model: fitted, threshold: chosenThreshold, trainingRows: train.labels.count, trainingPositives: train.labels.positives,
-      validation: summary)
+      fitted: fitted, threshold: chosenThreshold, trainingRows: train.labels.count, trainingPositives: train.labels.positives,
+      diagnostics: diagnostics, validation: summary, validationReport: report, baselines: baselines)
+  }
+
+  /// BG/NBD (+ Gamma-Gamma) on the rows of the latest cutoff among `rows` (each customer once,
+  /// with the longest history); all rows when cutoffs are unknown.
+  static func fitCustomerBase(_ rows: LabelledRows, options: BTYDOptions) throws -> (CustomerBaseModel, String?) {
+    var chosen = rows
+    if let cutoffs = rows.cutoffs, let latest = cutoffs.max() {
+      chosen = rows.rows(cutoffs.indices.filter { cutoffs[$0] == latest })
+    }
+    return try CustomerBaseModel.fit(chosen.matrix, timeUnit: options.unit, penalty: options.penalty)
+  }
+
+  /// `data` with the `btyd_*` features, and the BG/NBD model that scores new rows. Training rows
+  /// at each cutoff get them from a BG/NBD fitted on the training rows at that cutoff (their
+  /// histories end at the cutoff, so no label window is ever seen); every other row from the
+  /// model of the latest training cutoff, which is the one returned.
+  static func withBTYDFeatures(
+    _ data: LabelledRows, trainIndices: [Int], options: BTYDOptions, horizonDays: Int
+  ) throws -> (LabelledRows, CustomerBaseModel) {
+    let cutoffs = data.cutoffs ?? Array(repeating: 0, count: data.labels.count)
+    var groups: [Int32: [Int]] = [:]
+    for i in trainIndices { groups[cutoffs[i], default: []].append(i) }
+    var columns = [[Double]](repeating: [Double](repeating: .nan, count: data.labels.count), count: 2)
+    var latest: CustomerBaseModel? = nil
+    var covered = [Bool](repeating: false, count: data.labels.count)
+    for cutoff in groups.keys.sorted() {
+      let indices = groups[cutoff]!
+      let rows = data.matrix.rows(indices)
+      let model = try CustomerBaseModel.fit(rows, timeUnit: options.unit, penalty: options.penalty).model
+      let derived = model.derivedFeatures(try CustomerBaseModel.histories(rows, timeUnit: options.unit), horizonDays: horizonDays)
+      for (k, i) in indices.enumerated() {
+        columns[0][i] = derived[0][k]
+        columns[1][i] = derived[1][k]
+        covered[i] = true
+      }
+      latest = model
+    }
+    guard let model = latest else { throw FitError.noRows }
+    let rest = covered.indices.filter { !covered[$0] }
+    if !rest.isEmpty {
+      let derived = model.derivedFeatures(try CustomerBaseModel.histories(data.matrix.rows(rest), timeUnit: options.unit), horizonDays: horizonDays)
+      for (k, i) in rest.enumerated() {
+        columns[0][i] = derived[0][k]
+        columns[1][i] = derived[1][k]
+      }
+    }
+    var out = data
+    out.matrix = data.matrix.appending(columns: columns, named: CustomerBaseModel.derivedFeatures)
+    Terminal.say(
+      "BG/NBD features from \(groups.count) fit\(groups.count == 1 ? "" : "s") (one per training cutoff); the latest: "
+        + "r \(ReportText.compact(model.purchases.r)), alpha \(ReportText.compact(model.purchases.alpha)), "
+        + "a \(ReportText.compact(model.purchases.a)), b \(ReportText.compact(model.purchases.b)).")
+    return (out, model)
   }
 }

@@ -1,4 +1,6 @@
 import ArgumentParser
+import CustomerBase
+import Evaluation
 import Features
 import Ingest
 import RebuyCore
@@ -8,6 +10,10 @@ import RebuyCore
 struct LabelledRows {
   var matrix: FeatureMatrix
   var labels: Labels
+  /// What the labels mark.
+  var target: Target
+  /// Per row, the purchase days in the label window, when built from transactions.
+  var windowPurchaseDays: [Double]?
   /// Per row, the cutoff (day ordinal) when known.
   var cutoffs: [Int32]?
   var sha256: String
@@ -27,24 +33,36 @@ struct LabelledRows {
   {
     let table = try buildFeatures(log, snapshots: snapshots, quiet: quiet)
     return LabelledRows(
-      matrix: table.matrix, labels: Labels(target.labels(fromRepurchase: table.labels!)), cutoffs: table.cutoffs,
-      sha256: sha256, skippedRows: log.skippedRows)
+      matrix: table.matrix, labels: Labels(target.labels(fromRepurchase: table.labels!)), target: target,
+      windowPurchaseDays: table.windowPurchaseDays?.map(Double.init), cutoffs: table.cutoffs, sha256: sha256,
+      skippedRows: log.skippedRows)
   }
 
-  /// A prebuilt feature table; its label column is taken as the target as it stands.
+  /// A prebuilt feature table; its label column is taken as the target as it stands (churn when
+  /// its name says so, else repurchase).
   static func fromFeatureCSV(_ path: String, labelColumn: String) throws -> LabelledRows {
     let file = try FileSource(path: path)
     let hashing = HashingSource(file)
     let table = try FeatureCSV.read(CSVReader(source: hashing, fileName: path == "-" ? "<stdin>" : path), labelColumn: labelColumn)
     Terminal.say("Read \(Terminal.count(table.labels.count)) rows × \(table.matrix.columnCount) features from \(path).")
     return LabelledRows(
-      matrix: table.matrix, labels: Labels(table.labels), cutoffs: table.cutoffs, sha256: hashing.hexDigest, skippedRows: 0)
+      matrix: table.matrix, labels: Labels(table.labels), target: labelColumn.lowercased().contains("churn") ? .churn : .repurchase,
+      cutoffs: table.cutoffs, sha256: hashing.hexDigest, skippedRows: 0)
   }
 
   func rows(_ indices: [Int]) -> LabelledRows {
     LabelledRows(
-      matrix: matrix.rows(indices), labels: labels.rows(indices), cutoffs: cutoffs.map { c in indices.map { c[$0] } },
-      sha256: sha256, skippedRows: skippedRows)
+      matrix: matrix.rows(indices), labels: labels.rows(indices), target: target, windowPurchaseDays: windowPurchaseDays.map { w in indices.map { w[$0] } },
+      cutoffs: cutoffs.map { c in indices.map { c[$0] } }, sha256: sha256, skippedRows: skippedRows)
+  }
+
+  /// A BG/NBD model's expected purchases in the window against the actual ones; `nil` when the
+  /// rows came without window counts (a feature table).
+  func countReport(_ model: CustomerBaseModel, horizonDays: Int) throws -> CountReport? {
+    guard let actual = windowPurchaseDays, !actual.isEmpty else { return nil }
+    let histories = try CustomerBaseModel.histories(matrix, timeUnit: model.timeUnit)
+    return CountReport(
+      expected: model.expectedPurchases(withinDays: horizonDays, histories), actual: actual, frequency: histories.map(\.x))
   }
 
   /// The recency column, for the recency baseline (NaN when the table has none).

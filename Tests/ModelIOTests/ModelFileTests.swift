@@ -1,3 +1,4 @@
+import CustomerBase
 import Evaluation
 import Foundation
 import Learners
@@ -32,7 +33,8 @@ import TestSupport
     #expect(text.contains("\"horizon_days\" : 90"))
     // The model the file describes scores like the fitted one.
     let x = FeatureMatrix(featureNames: ["recency_days", "orders"], rows: [[3, 2], [nil, nil]])
-    #expect(try back.logisticRegression.predictProbability(x) == (try file.logisticRegression.predictProbability(x)))
+    #expect(try back.logisticRegression!.predictProbability(x) == (try file.logisticRegression!.predictProbability(x)))
+    #expect(try back.predictProbability(x) == (try file.logisticRegression!.predictProbability(x)))
   }
 
   func decodeError(_ edit: (inout [String: Any]) -> Void) throws -> String {
@@ -78,5 +80,114 @@ import TestSupport
     } catch {
       #expect(error.description.contains("not valid JSON (is the file truncated or corrupt?)"))
     }
+  }
+}
+
+/// BG/NBD model files, and logistic regressions that read BG/NBD features.
+@Suite struct CustomerBaseModelFileTests {
+  /// The first 1,000 histories of the lifetimes fixture (the bundled dataset at 2024-06-30) as
+  /// a feature table, with a column the BG/NBD model does not read.
+  static let table: FeatureMatrix = {
+    let json = try! Fixture.json("btyd_reference")
+    let x = json["x"] as! [Double], tx = json["t_x"] as! [Double], T = json["T"] as! [Double]
+    let spend = json["clv_mean_spend"] as! [Double]
+    return FeatureMatrix(
+      featureNames: ["frequency", "recency_days", "tenure_days", "monetary_repeat_mean", "orders"],
+      rows: (0..<1000).map { i -> [Double?] in
+        let mean: Double? = x[i] > 0 ? spend[i] : nil
+        let recency: Double = T[i] - tx[i]
+        return [x[i], recency, T[i], mean, x[i] + 1]
+      })
+  }()
+
+  static func fitted() throws -> CustomerBaseModel {
+    let (model, problem) = try CustomerBaseModel.fit(table, timeUnit: .weeks)
+    #expect(problem == nil)
+    return model
+  }
+
+  static func file(_ model: CustomerBaseModel, target: String) -> ModelFile {
+    ModelFile(
+      model: model, target: .init(name: target, horizonDays: 60), threshold: 0.3,
+      training: .init(
+        dataSHA256: String(repeating: "b", count: 64), rows: 1000, positives: 400, cutoffs: ["2024-06-30"], skippedRows: 0,
+        created: "2026-01-01T00:00:00Z", rebuyVersion: "0.1.0", seed: 1, validation: "none", fit: model.purchases.diagnostics),
+      validation: nil)
+  }
+
+  @Test func roundTripsAndScoresLikeTheModel() throws {
+    let model = try Self.fitted()
+    #expect(model.spend != nil && model.timeUnit == .weeks && model.customers == 1000)
+    for target in ["repurchase", "churn"] {
+      let file = Self.file(model, target: target)
+      let bytes = try file.encoded()
+      let back = try ModelFile.decode(bytes, file: "m.json")
+      #expect(back == file)
+      #expect(try back.encoded() == bytes)
+      #expect(back.features.map(\.name) == ["frequency", "recency_days", "tenure_days", "monetary_repeat_mean"])
+      // P(a purchase within 60 days): the horizon in weeks, from each row's history.
+      let expected = try CustomerBaseModel.histories(Self.table, timeUnit: .weeks).map {
+        model.purchases.probabilityOfPurchase(in: 60.0 / 7, $0)
+      }
+      let probabilities = try back.predictProbability(Self.table)
+      #expect(probabilities == (target == "churn" ? expected.map { 1 - $0 } : expected))
+    }
+    // Without the history features it cannot score, and says what is missing.
+    #expect(throws: ScoreError.self) { try Self.file(model, target: "repurchase").predictProbability(Self.table.columns(["orders"])!) }
+  }
+
+  @Test func handEditedBGNBDFilesNameWhatIsWrong() throws {
+    func decodeError(_ edit: (inout [String: Any]) -> Void) throws -> String {
+      var json = try JSONSerialization.jsonObject(with: try Self.file(try Self.fitted(), target: "repurchase").encoded()) as! [String: Any]
+      edit(&json)
+      do {
+        _ = try ModelFile.decode(try JSONSerialization.data(withJSONObject: json), file: "m.json")
+        return "decoded"
+      } catch {
+        return "\(error)"
+      }
+    }
+    #expect(try decodeError { json in
+      var p = json["parameters"] as! [String: Any]
+      var b = p["bgnbd"] as! [String: Any]
+      b["r"] = -1.0
+      p["bgnbd"] = b
+      json["parameters"] = p
+    }.contains("bgnbd.r must be a finite number > 0, got -1.0"))
+    #expect(try decodeError { json in
+      json["features"] = [["name": "frequency"], ["name": "tenure_days"]]
+    }.contains("a bgnbd model reads recency_days"))
+    #expect(try decodeError { json in
+      var p = json["parameters"] as! [String: Any]
+      p["time_unit"] = "fortnights"
+      json["parameters"] = p
+    }.contains("parameters.time_unit"))
+  }
+
+  /// A logistic regression on BG/NBD features scores raw feature tables by computing them
+  /// first; its file must carry the BG/NBD model.
+  @Test func logisticRegressionOnBTYDFeatures() throws {
+    let btyd = try Self.fitted()
+    let augmented = try btyd.appendingDerivedFeatures(to: Self.table, horizonDays: 60)
+    #expect(augmented.featureNames.suffix(2) == ["btyd_p_alive", "btyd_expected_purchases"])
+    let inputs = try #require(augmented.columns(["orders", "btyd_p_alive", "btyd_expected_purchases"]))
+    let labels = Labels((0..<1000).map { UInt8(($0 * 7919) % 3 == 0 ? 1 : 0) })
+    let model = try LogisticRegression().fit(inputs, labels)
+    let file = ModelFile(
+      model: model, target: .init(name: "repurchase", horizonDays: 60), threshold: 0.5,
+      training: .init(
+        dataSHA256: String(repeating: "c", count: 64), rows: 1000, positives: 333, cutoffs: [], skippedRows: 0,
+        created: "2026-01-01T00:00:00Z", rebuyVersion: "0.1.0", seed: 1, c: 1, classWeight: "none", validation: "none",
+        fit: model.diagnostics),
+      validation: nil, btydFeatures: btyd)
+    #expect(file.inputFeatures == ["orders", "frequency", "recency_days", "tenure_days"])
+    let back = try ModelFile.decode(try file.encoded(), file: "m.json")
+    #expect(try back.predictProbability(Self.table) == (try model.predictProbability(inputs)))
+    // Without the BG/NBD model the btyd_* features cannot be computed: the file is refused.
+    var json = try JSONSerialization.jsonObject(with: try file.encoded()) as! [String: Any]
+    json.removeValue(forKey: "btyd_features")
+    #expect(throws: ModelFileError.self) { try ModelFile.decode(try JSONSerialization.data(withJSONObject: json), file: "m.json") }
+    // Nor can it be exported to ONNX (no hypergeometric function there).
+    #expect(throws: ONNXExporter.ExportError.self) { try ONNXExporter.export(file) }
   }
 }

@@ -82,7 +82,8 @@ import TestSupport
   @Test func clvWritesOneRowPerCustomerAndPrintsTheParameters() throws {
     let outcome = try RebuyProcess.run(["clv", "Datasets/transactions.csv", "--as-of", "2024-12-31"])
     #expect(outcome.status == 0, "\(outcome.stderr)")
-    #expect(outcome.stderr.contains("BG/NBD: r ") && outcome.stderr.contains("Gamma-Gamma on ") && outcome.stderr.contains("Independence check"))
+    #expect(outcome.stderr.contains("BG/NBD on 5,000 customers (time in days):") && outcome.stderr.contains("Gamma-Gamma spend: p "))
+    #expect(outcome.stderr.contains("correlation of repeat purchases and mean spend"))
     let rows = outcome.stdout.split(separator: "\n")
     #expect(rows.first == "customer_id,p_alive,expected_purchases,expected_spend,clv")
     #expect(rows.count - 1 == 5000)
@@ -92,5 +93,19 @@ import TestSupport
     }
     let bad = try RebuyProcess.run(["clv", "Datasets/transactions.csv", "--as-of", "2024-12-31", "--horizon-months", "0"])
     #expect(bad.status == 64)
+    // Weeks are the same model: the same values to rounding.
+    let weeks = try RebuyProcess.run(["clv", "Datasets/transactions.csv", "--as-of", "2024-12-31", "--time-unit", "weeks"])
+    #expect(weeks.stderr.contains("(time in weeks)"))
+    func values(_ csv: String) -> [Double] { csv.split(separator: "\n").dropFirst().flatMap { $0.split(separator: ",").dropFirst().map { Double($0)! } } }
+    expectClose(values(weeks.stdout), values(outcome.stdout), relativeTolerance: 1e-5, absoluteTolerance: 1e-7)
+  }
+
+  /// A saved BG/NBD model applies its parameters instead of fitting; a logistic model cannot.
+  @Test func clvWithASavedModel() throws {
+    let outcome = try RebuyProcess.run(["clv", "Datasets/transactions.csv", "--as-of", "2024-12-31", "--model", "Models/example-bgnbd.json"])
+    #expect(outcome.status == 0, "\(outcome.stderr)")
+    #expect(outcome.stderr.contains("Parameters from Models/example-bgnbd.json:") && outcome.stderr.contains("BG/NBD on 4,132 customers"))
+    let wrong = try RebuyProcess.run(["clv", "Datasets/transactions.csv", "--as-of", "2024-12-31", "--model", ScoreInspectTests.model])
+    #expect(wrong.status == 65 && wrong.stderr.contains("rebuy clv needs a bgnbd model"), "\(wrong.stderr)")
   }
 }

@@ -85,17 +85,18 @@ import TestSupport
 }
 
 @Suite struct ExampleModelTests {
-  /// `Models/example-logistic.json` is what `scripts/make-example-models` makes.
-  @Test func exampleModelIsCurrent() throws {
+  /// `Models/example-<kind>.json` is what `scripts/make-example-models` makes.
+  @Test(arguments: ["logistic", "bgnbd"])
+  func exampleModelIsCurrent(kind: String) throws {
     let dir = try RebuyProcess.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: dir) }
     let out = dir.appendingPathComponent("m.json")
     let outcome = try RebuyProcess.run(
       ["train", "Datasets/transactions.csv", "--cutoff", "2024-10-02", "--snapshots", "3", "--every", "90", "--horizon", "90",
-       "--model", "logistic", "-o", out.path],
+       "--model", kind, "-o", out.path],
       environment: ["SOURCE_DATE_EPOCH": "1767225600"])
     #expect(outcome.status == 0)
-    let committed = try Data(contentsOf: Repository.root.appendingPathComponent("Models/example-logistic.json"))
+    let committed = try Data(contentsOf: Repository.root.appendingPathComponent("Models/example-\(kind).json"))
     #expect(try Data(contentsOf: out) == committed, "run scripts/make-example-models and commit the result")
   }
 }
