@@ -8,7 +8,8 @@ Stages: features (rebuy features against polars and pandas), features-dated (the
 rows sorted by date, as real logs come), logistic (the fit of rebuy train
 against scikit-learn on the same feature table), scoring (rows per second from an in-memory
 matrix against scikit-learn's predict_proba), score (rebuy score from raw transactions against
-polars + scikit-learn doing the same job). Each stage's results are kept in
+polars + scikit-learn doing the same job), btyd (the BG/NBD and Gamma-Gamma fits against
+lifetimes). Each stage's results are kept in
 Benchmarks/results/STAGE.json, from which BENCHMARKS.md is written.
 
 Each stage runs every tool as its own process, alternating tools round by round, and reports
@@ -174,6 +175,50 @@ def scoring_stage(rows_count, rounds):
     }
 
 
+def btyd_stage(features_csv, rounds):
+    """BG/NBD and Gamma-Gamma fits on the features stage's histories: rebuy bench-btyd against
+    lifetimes' BetaGeoFitter and GammaGammaFitter, each timed in-process after reading. The
+    parameters must agree to 1e-4 relative before any time counts."""
+    rebuy = [str(REBUY), "bench-btyd", str(features_csv)]
+    peer = [PYTHON, str(ROOT / "Benchmarks/peers/btyd_lifetimes.py"), str(features_csv)]
+    results = {"rebuy": [], "lifetimes": []}
+    for round_index in range(rounds):
+        order = [("rebuy", rebuy), ("lifetimes", peer)]
+        for name, command in (order if round_index % 2 == 0 else reversed(order)):
+            result = subprocess.run(command, capture_output=True, text=True)
+            if result.returncode != 0:
+                sys.exit(f"benchmark: {' '.join(command)} failed:\n{result.stderr}")
+            results[name].append(json.loads(result.stdout.strip().splitlines()[-1]))
+            print(f"  round {round_index + 1}: {name}: BG/NBD {results[name][-1]['bgnbd_seconds']:.2f} s, "
+                  f"Gamma-Gamma {results[name][-1]['gamma_gamma_seconds']:.2f} s", file=sys.stderr)
+    ours, theirs = results["rebuy"][-1], results["lifetimes"][-1]
+    difference = max(abs(ours[k] - theirs[k]) / abs(theirs[k]) for k in ("r", "alpha", "a", "b", "p", "q", "v"))
+    if difference > 1e-4:
+        sys.exit(f"benchmark: BG/NBD parameters differ from lifetimes' by {difference:.1e} (relative)")
+    customers = int(ours["customers"])
+    rows = []
+    for model, key in (("BG/NBD", "bgnbd_seconds"), ("Gamma-Gamma", "gamma_gamma_seconds")):
+        for name in ("rebuy", "lifetimes"):
+            times = [r[key] for r in results[name]]
+            rows.append([f"{name}: {model}", statistics.median(times), times, None, ""])
+    # Ratios are against Rebuy's time for the same model.
+    rows[1][3], rows[3][3] = "lifetimes / rebuy", "lifetimes / rebuy"
+    rows[0][4] = f"r {ours['r']:.4f}, α {ours['alpha']:.3f}, a {ours['a']:.4f}, b {ours['b']:.4f}"
+    rows[1][4] = f"largest relative parameter difference from Rebuy's {difference:.1e}"
+    rows[2][4] = f"p {ours['p']:.4f}, q {ours['q']:.4f}, ν {ours['v']:.3f} ({int(ours['repeat_customers']):,} repeat customers)"
+    return {
+        "title": "BG/NBD and Gamma-Gamma fits",
+        "command": " ".join(rebuy).replace(str(ROOT) + "/", ""),
+        "text": f"The histories of the features stage's table ({customers:,} customers; x, tₓ, T in days), read first, then "
+                "each fit timed inside its process: Rebuy's BFGS with analytic gradients against lifetimes 0.11.3 "
+                "(scipy's BFGS with autograd gradients, its default tolerance). Parameters were checked to agree to 1e-4 "
+                "relative; the ratio column compares each model's times.",
+        "columns": ["tool", "median (s)", "runs (s)", "× Rebuy's time", "note"],
+        "rows": rows,
+        "paired": True,
+    }
+
+
 def score_stage(data, model, rounds, out_dir):
     """End-to-end scoring from raw transactions: rebuy score against polars + scikit-learn."""
     as_of = "2024-12-31"
@@ -249,7 +294,7 @@ def machine():
         pass
     swift = subprocess.run(["swift", "--version"], capture_output=True, text=True).stdout.splitlines()
     versions = {"swift": swift[0] if swift else "unknown", "python": platform.python_version()}
-    for module in ("polars", "pandas", "numpy", "sklearn"):
+    for module in ("polars", "pandas", "numpy", "sklearn", "lifetimes", "scipy"):
         try:
             versions[module] = __import__(module).__version__
         except ImportError:
@@ -271,15 +316,17 @@ def write_report(path, stages, data, customers, quick):
            f"- CPU: {cpu}, {cores} cores; memory: {memory}; {platform.system()} {platform.release()}",
            f"- Rebuy {rebuy}, release build; {versions['swift']}",
            f"- Python {versions['python']}, polars {versions['polars']}, pandas {versions['pandas']}, "
-           f"numpy {versions['numpy']}, scikit-learn {versions['sklearn']}",
+           f"numpy {versions['numpy']}, scikit-learn {versions['sklearn']}, lifetimes {versions['lifetimes']}, scipy {versions['scipy']}",
            f"- Data: `rebuy generate --customers {customers} --seed 42` → {lines:,} rows, {size / 1e6:.0f} MB", ""]
     for stage in stages:
         reference = stage["rows"][0][1]
         out += [f"## {stage['title']}", "", f"`{stage['command']}`", "", stage["text"], "",
                 "| " + " | ".join(stage["columns"]) + " |",
                 "| --- | ---: | --- | ---: | --- |"]
-        for name, median, runs, _, extra in stage["rows"]:
-            ratio = median / reference if reference else float("nan")
+        for index, (name, median, runs, _, extra) in enumerate(stage["rows"]):
+            # A paired stage compares each row with the Rebuy row just above it.
+            base = stage["rows"][index - index % 2][1] if stage.get("paired") else reference
+            ratio = median / base if base else float("nan")
             runs_text = ", ".join(f"{r:.2f}" for r in runs)
             out.append(f"| {name} | {median:.2f} | {runs_text} | {ratio:.2f} | {extra} |")
         out.append("")
@@ -290,7 +337,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="a small smoke run (20,000 customers, one round)")
     parser.add_argument("--rounds", type=int, default=None, help="rounds per stage (default 3, 1 with --quick)")
-    parser.add_argument("--stages", default="features,features-dated,logistic,scoring,score", help="comma-separated stages to run")
+    parser.add_argument("--stages", default="features,features-dated,logistic,scoring,score,btyd", help="comma-separated stages to run")
     parser.add_argument("--compare-scores", nargs=2, help=argparse.SUPPRESS)
     parser.add_argument("--compare", nargs=3, metavar=("REBUY_CSV", "OTHER_CSV", "NAME"), help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -343,8 +390,11 @@ def main():
         if not model.exists():
             logistic_stage(out_dir / "rebuy.csv", 1, out_dir)
         (results_dir / "score.json").write_text(json.dumps(score_stage(data, model, rounds, out_dir), indent=1))
+    if "btyd" in stages:
+        print("btyd:", file=sys.stderr)
+        (results_dir / "btyd.json").write_text(json.dumps(btyd_stage(out_dir / "rebuy.csv", rounds), indent=1))
     ordered = [json.loads((results_dir / f"{name}.json").read_text())
-               for name in ("features", "features-dated", "logistic", "scoring", "score") if (results_dir / f"{name}.json").exists()]
+               for name in ("features", "features-dated", "logistic", "scoring", "score", "btyd") if (results_dir / f"{name}.json").exists()]
     report = ROOT / ("Benchmarks/out/BENCHMARKS-quick.md" if args.quick else "BENCHMARKS.md")
     write_report(report, ordered, data, customers, args.quick)
     print(f"wrote {report.relative_to(ROOT)}", file=sys.stderr)

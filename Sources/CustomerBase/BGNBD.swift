@@ -67,8 +67,9 @@ public struct BGNBD: Sendable {
     // the mean observation time) mean the likelihood keeps rising towards a boundary: the data
     // do not pin that parameter down. Where the surface is that flat BFGS may stop on the
     // gradient test or run out of steps; either way the answer is the diagnostic below.
+    let prepared = PreparedHistories(customers)
     let result = try minimizeBFGS(from: [0, scale, 0, 0], maxIterations: maxIterations) { u in
-      BGNBD.objective(u, customers, penalty: penalty)
+      BGNBD.objective(u, prepared, penalty: penalty)
     }
     let diverged = result.point.indices.filter { abs(result.point[$0] - ($0 == 1 ? scale : 0)) > 12 }
     if diverged.isEmpty && !result.diagnostics.converged { throw .notConverged(result.diagnostics) }
@@ -98,43 +99,159 @@ public struct BGNBD: Sendable {
     }
     let p = result.point.map(exp)
     return BGNBDModel(
-      r: p[0], alpha: p[1], a: p[2], b: p[3], logLikelihood: -BGNBD.objective(result.point, customers, penalty: 0).0 * Double(customers.count),
-      standardErrors: standardErrors(at: result.point, count: customers.count) { BGNBD.objective($0, customers, penalty: penalty) },
+      r: p[0], alpha: p[1], a: p[2], b: p[3], logLikelihood: -BGNBD.objective(result.point, prepared, penalty: 0).0 * Double(customers.count),
+      standardErrors: standardErrors(at: result.point, count: customers.count) { BGNBD.objective($0, prepared, penalty: penalty) },
       diagnostics: result.diagnostics)
   }
 
   /// The mean negative log-likelihood (plus the penalty) at log-parameters `u`, and its
   /// gradient in `u`.
   static func objective(_ u: [Double], _ customers: [RepeatHistory], penalty: Double = 0) -> (Double, [Double]) {
+    objective(u, PreparedHistories(customers), penalty: penalty)
+  }
+
+  /// The same over prepared histories. The special functions depend on x only and the
+  /// logarithms of α+T and α+tₓ on T and tₓ only, so they are computed once per distinct value
+  /// (a few hundred, not a million); per customer there remain table lookups, one `exp` and one
+  /// `log1p`.
+  static func objective(_ u: [Double], _ data: PreparedHistories, penalty: Double = 0) -> (Double, [Double]) {
     let r = exp(u[0]), alpha = exp(u[1]), a = exp(u[2]), b = exp(u[3])
+    let logAlpha = log(alpha), logA = log(a)
+    let lgR = logGamma(r), psiR = digamma(r), lgB = logGamma(b), psiB = digamma(b)
+    let lgAB = logGamma(a + b), psiAB = digamma(a + b)
     var total = 0.0
-    var g = [0.0, 0.0, 0.0, 0.0]  // d(LL)/d(r, α, a, b)
-    let psiR = digamma(r), psiB = digamma(b), psiAB = digamma(a + b)
-    for c in customers {
-      let x = c.x
-      let a1 = logGamma(r + x) - logGamma(r) + r * log(alpha)
-      let a2 = logGamma(a + b) + logGamma(b + x) - logGamma(b) - logGamma(a + b + x)
-      let a3 = -(r + x) * log(alpha + c.T)
-      var w3 = 1.0, w4 = 0.0, mix = a3
-      if x > 0 {
-        let a4 = log(a) - log(b + x - 1) - (r + x) * log(alpha + c.tx)
-        let top = max(a3, a4)
-        let e3 = exp(a3 - top), e4 = exp(a4 - top)
-        mix = top + log(e3 + e4)
-        w3 = e3 / (e3 + e4)
-        w4 = e4 / (e3 + e4)
-      }
-      total += a1 + a2 + mix
+    var g0 = 0.0, g1 = 0.0, g2 = 0.0, g3 = 0.0  // d(LL)/d(r, α, a, b)
+    // Terms of x alone, weighted by how many customers have that x.
+    let xs = data.x.values
+    var logBX1 = [Double](repeating: 0, count: xs.count), invBX1 = logBX1
+    for (k, x) in xs.enumerated() {
+      let n = Double(data.x.counts[k])
       let psiABX = digamma(a + b + x)
-      g[0] += digamma(r + x) - psiR + log(alpha) - w3 * log(alpha + c.T) - w4 * (x > 0 ? log(alpha + c.tx) : 0)
-      g[1] += r / alpha - w3 * (r + x) / (alpha + c.T) - w4 * (x > 0 ? (r + x) / (alpha + c.tx) : 0)
-      g[2] += psiAB - psiABX + w4 / a
-      g[3] += psiAB + digamma(b + x) - psiB - psiABX - (x > 0 ? w4 / (b + x - 1) : 0)
+      total += n * (logGamma(r + x) - lgR + r * logAlpha + lgAB + logGamma(b + x) - lgB - logGamma(a + b + x))
+      g0 += n * (digamma(r + x) - psiR + logAlpha)
+      g2 += n * (psiAB - psiABX)
+      g3 += n * (psiAB + digamma(b + x) - psiB - psiABX)
+      if x > 0 {
+        logBX1[k] = log(b + x - 1)
+        invBX1[k] = 1 / (b + x - 1)
+      }
     }
-    let n = Double(customers.count)
+    g1 += Double(data.count) * r / alpha
+    let logAT = data.T.values.map { log(alpha + $0) }, invAT = data.T.values.map { 1 / (alpha + $0) }
+    let logATx = data.tx.values.map { log(alpha + $0) }, invATx = data.tx.values.map { 1 / (alpha + $0) }
+    // Customers without a repeat purchase depend on T alone: one term per distinct T.
+    for (k, n) in data.noRepeatByT.enumerated() where n > 0 {
+      let count = Double(n)
+      total -= count * r * logAT[k]
+      g0 -= count * logAT[k]
+      g1 -= count * r * invAT[k]
+    }
+    data.repeaters.withUnsafeBufferPointer { rows in
+      for row in rows {
+        let xi = Int(row.x), ti = Int(row.T), txi = Int(row.tx)
+        let rx = r + xs[xi]
+        let a3 = -rx * logAT[ti]
+        let a4 = logA - logBX1[xi] - rx * logATx[txi]
+        // ln(e^a3 + e^a4) and the weight of each, with one exp.
+        let d = a4 - a3
+        let e = exp(-abs(d))
+        total += max(a3, a4) + log1p(e)
+        let w4 = d >= 0 ? 1 / (1 + e) : e / (1 + e)
+        let w3 = 1 - w4
+        g0 -= w3 * logAT[ti] + w4 * logATx[txi]
+        g1 -= rx * (w3 * invAT[ti] + w4 * invATx[txi])
+        g2 += w4 / a
+        g3 -= w4 * invBX1[xi]
+      }
+    }
+    let n = Double(data.count)
     let parameters = [r, alpha, a, b]
+    let g = [g0, g1, g2, g3]
     let penaltyValue = penalty * parameters.reduce(0) { $0 + $1 * $1 }
     return (-total / n + penaltyValue, (0..<4).map { -g[$0] * parameters[$0] / n + 2 * penalty * parameters[$0] * parameters[$0] })
+  }
+}
+
+/// Values stored as indices into their distinct values, with how often each occurs.
+struct DistinctValues: Sendable {
+  let values: [Double]
+  let counts: [Int]
+  let index: [Int32]
+
+  init(_ all: [Double]) {
+    var values: [Double] = []
+    var counts: [Int] = []
+    var index: [Int32] = []
+    index.reserveCapacity(all.count)
+    // Whole numbers in a modest range (days, counts) index a table; anything else a dictionary.
+    if let top = all.max(), top < 1_048_576, all.allSatisfy({ $0 >= 0 && $0 == $0.rounded(.down) }) {
+      var position = [Int32](repeating: -1, count: Int(top) + 1)
+      for v in all {
+        let slot = Int(v)
+        if position[slot] < 0 {
+          position[slot] = Int32(values.count)
+          values.append(v)
+          counts.append(0)
+        }
+        let k = position[slot]
+        counts[Int(k)] += 1
+        index.append(k)
+      }
+    } else {
+      var position: [UInt64: Int32] = [:]
+      for v in all {
+        let k: Int32
+        if let known = position[v.bitPattern] {
+          k = known
+        } else {
+          k = Int32(values.count)
+          position[v.bitPattern] = k
+          values.append(v)
+          counts.append(0)
+        }
+        counts[Int(k)] += 1
+        index.append(k)
+      }
+    }
+    self.values = values
+    self.counts = counts
+    self.index = index
+  }
+}
+
+/// Histories as the likelihood reads them: x, tₓ and T as distinct values; the repeat
+/// customers as indices into them; the others as counts per distinct T.
+struct PreparedHistories: Sendable {
+  struct Row: Sendable {
+    let x: Int32
+    let tx: Int32
+    let T: Int32
+  }
+
+  let count: Int
+  let x: DistinctValues
+  let tx: DistinctValues
+  let T: DistinctValues
+  let repeaters: [Row]
+  /// Customers with x = 0, per distinct T.
+  let noRepeatByT: [Int]
+
+  init(_ customers: [RepeatHistory]) {
+    count = customers.count
+    x = DistinctValues(customers.map(\.x))
+    tx = DistinctValues(customers.map(\.tx))
+    T = DistinctValues(customers.map(\.T))
+    var repeaters: [Row] = []
+    var noRepeat = [Int](repeating: 0, count: T.values.count)
+    for i in customers.indices {
+      if customers[i].x > 0 {
+        repeaters.append(Row(x: x.index[i], tx: tx.index[i], T: T.index[i]))
+      } else {
+        noRepeat[Int(T.index[i])] += 1
+      }
+    }
+    self.repeaters = repeaters
+    noRepeatByT = noRepeat
   }
 }
 

@@ -43,8 +43,9 @@ public struct GammaGamma: Sendable {
     }
     let meanSpend = customers.reduce(0) { $0 + $1.m } / Double(customers.count)
     let penalty = self.penalty
+    let prepared = PreparedSpend(customers)
     let result = try minimizeBFGS(from: [0, 0, log(meanSpend)], maxIterations: maxIterations) { u in
-      GammaGamma.objective(u, customers, penalty: penalty)
+      GammaGamma.objective(u, prepared, penalty: penalty)
     }
     // As for BG/NBD: more than 12 from the natural scale (ν relative to the mean spend) is a
     // parameter the data do not determine.
@@ -64,31 +65,67 @@ public struct GammaGamma: Sendable {
     }
     let p = result.point.map(exp)
     return GammaGammaModel(
-      p: p[0], q: p[1], v: p[2], logLikelihood: -GammaGamma.objective(result.point, customers).0 * Double(customers.count),
-      standardErrors: standardErrors(at: result.point, count: customers.count) { GammaGamma.objective($0, customers, penalty: penalty) },
+      p: p[0], q: p[1], v: p[2], logLikelihood: -GammaGamma.objective(result.point, prepared).0 * Double(customers.count),
+      standardErrors: standardErrors(at: result.point, count: customers.count) { GammaGamma.objective($0, prepared, penalty: penalty) },
       diagnostics: result.diagnostics)
   }
 
-  /// The mean negative log-likelihood at log-parameters `u` = (ln p, ln q, ln ν), and its gradient.
+  /// The mean negative log-likelihood at log-parameters `u` = (ln p, ln q, ln ν) (plus the
+  /// penalty), and its gradient.
   static func objective(_ u: [Double], _ customers: [RepeatSpend], penalty: Double = 0) -> (Double, [Double]) {
+    objective(u, PreparedSpend(customers), penalty: penalty)
+  }
+
+  /// The same over prepared spend: the special functions are computed once per distinct x, and
+  /// per customer there remain one `log` and one division.
+  static func objective(_ u: [Double], _ data: PreparedSpend, penalty: Double = 0) -> (Double, [Double]) {
     let p = exp(u[0]), q = exp(u[1]), v = exp(u[2])
+    let logV = log(v), lgQ = logGamma(q), psiQ = digamma(q)
     var total = 0.0
-    var g = [0.0, 0.0, 0.0]
-    let psiQ = digamma(q)
-    for c in customers {
-      let (x, m) = (c.x, c.m)
+    var g0 = 0.0, g1 = 0.0, g2 = 0.0
+    let xs = data.x.values
+    var psiPXQ = [Double](repeating: 0, count: xs.count), psiPX = psiPXQ
+    for (k, x) in xs.enumerated() {
+      let n = Double(data.x.counts[k])
       let px = p * x
-      total += logGamma(px + q) - logGamma(px) - logGamma(q) + q * log(v) + (px - 1) * log(m) + px * log(x)
-        - (px + q) * log(x * m + v)
-      let psiPXQ = digamma(px + q)
-      g[0] += x * (psiPXQ - digamma(px) + log(m) + log(x) - log(x * m + v))
-      g[1] += psiPXQ - psiQ + log(v) - log(x * m + v)
-      g[2] += q / v - (px + q) / (x * m + v)
+      total += n * (logGamma(px + q) - logGamma(px) - lgQ + q * logV + px * log(x))
+      psiPXQ[k] = digamma(px + q)
+      psiPX[k] = digamma(px)
+      g0 += n * x * (psiPXQ[k] - psiPX[k] + log(x))
+      g1 += n * (psiPXQ[k] - psiQ + logV)
+      g2 += n * q / v
     }
-    let n = Double(customers.count)
+    for i in 0..<data.count {
+      let k = Int(data.x.index[i])
+      let x = xs[k], m = data.m[i], logM = data.logM[i]
+      let px = p * x
+      let logXMV = log(x * m + v)
+      total += (px - 1) * logM - (px + q) * logXMV
+      g0 += x * (logM - logXMV)
+      g1 -= logXMV
+      g2 -= (px + q) / (x * m + v)
+    }
+    let n = Double(data.count)
     let parameters = [p, q, v]
+    let g = [g0, g1, g2]
     let penaltyValue = penalty * parameters.reduce(0) { $0 + $1 * $1 }
     return (-total / n + penaltyValue, (0..<3).map { -g[$0] * parameters[$0] / n + 2 * penalty * parameters[$0] * parameters[$0] })
+  }
+}
+
+/// Repeat customers' spend as the likelihood reads it: x as distinct values, m and ln m per
+/// customer.
+struct PreparedSpend: Sendable {
+  let count: Int
+  let x: DistinctValues
+  let m: [Double]
+  let logM: [Double]
+
+  init(_ customers: [RepeatSpend]) {
+    count = customers.count
+    x = DistinctValues(customers.map(\.x))
+    m = customers.map(\.m)
+    logM = m.map { log($0) }
   }
 }
 

@@ -1,4 +1,8 @@
 import ArgumentParser
+import CustomerBase
+import Features
+import Foundation
+import Ingest
 import Learners
 import RebuyCore
 
@@ -39,6 +43,40 @@ struct BenchScoreCommand: ParsableCommand {
         checksum += p[rows / 2]
       }
       print("\(best) \(Double(rows) / best) \(checksum)")
+    }
+  }
+}
+
+/// A hidden command for `Benchmarks/run`: times the BG/NBD and Gamma-Gamma fits on a feature
+/// table's histories (in days), after reading it, and prints the times and parameters as JSON.
+struct BenchBTYDCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "bench-btyd", abstract: "Time the BG/NBD and Gamma-Gamma fits (for Benchmarks/run).", shouldDisplay: false)
+
+  @Argument(help: "A feature table from rebuy features.")
+  var features: String
+
+  func run() throws {
+    try exitingOnDomainError {
+      let table = try FeatureCSV.read(CSVReader(source: try FileSource(path: features), fileName: features), labelColumn: "repurchase", labelRequired: false)
+      let histories = try CustomerBaseModel.histories(table.matrix, timeUnit: .days)
+      let mean = table.matrix.column(named: CustomerBaseModel.spendFeature)!
+      let spenders = histories.indices.filter { histories[$0].x > 0 && mean[$0] > 0 }.map { RepeatSpend(x: histories[$0].x, m: mean[$0]) }
+      func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }
+      var clock = ContinuousClock.now
+      let purchases = try BGNBD().fit(histories)
+      let bgnbdSeconds = seconds(ContinuousClock.now - clock)
+      clock = ContinuousClock.now
+      let spend = try GammaGamma().fit(spenders)
+      let spendSeconds = seconds(ContinuousClock.now - clock)
+      let result: [String: Double] = [
+        "bgnbd_seconds": bgnbdSeconds, "gamma_gamma_seconds": spendSeconds, "customers": Double(histories.count),
+        "repeat_customers": Double(spenders.count), "r": purchases.r, "alpha": purchases.alpha, "a": purchases.a, "b": purchases.b,
+        "log_likelihood": purchases.logLikelihood, "p": spend.p, "q": spend.q, "v": spend.v,
+      ]
+      let encoder = JSONEncoder()
+      encoder.outputFormatting = [.sortedKeys]
+      print(String(decoding: try encoder.encode(result), as: UTF8.self))
     }
   }
 }
