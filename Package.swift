@@ -41,7 +41,7 @@ let package = Package(
     .testTarget(name: "IngestTests", dependencies: ["Ingest", "TestSupport"]),
     .testTarget(name: "FeaturesTests", dependencies: ["Features", "Ingest", "Synthetic", "TestSupport"]),
     .testTarget(name: "SyntheticTests", dependencies: ["Synthetic", "Ingest", "TestSupport"]),
-    .testTarget(name: "LearnersTests", dependencies: ["Learners", "TestSupport"]),
+    .testTarget(name: "LearnersTests", dependencies: ["Learners", "Features", "Ingest", "TestSupport"]),
     .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "TestSupport"]),
     .testTarget(name: "CustomerBaseTests", dependencies: ["CustomerBase", "TestSupport"]),
     .testTarget(name: "ModelIOTests", dependencies: ["ModelIO", "Learners", "Evaluation", "CustomerBase", "TestSupport"]),

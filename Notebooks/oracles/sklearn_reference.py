@@ -1,6 +1,7 @@
 """Reference values from scikit-learn for Rebuy's logistic regression and evaluator.
 
-Writes Tests/Fixtures/logistic_reference.json and Tests/Fixtures/metrics_reference.json with the
+Writes Tests/Fixtures/logistic_reference.json, Tests/Fixtures/tree_reference.json and
+Tests/Fixtures/metrics_reference.json with the
 inputs, the parameters, the outputs and the library versions. The Swift tests compare with them.
 
     python Notebooks/oracles/sklearn_reference.py            # rewrite the fixtures
@@ -19,6 +20,7 @@ from sklearn.metrics import (mean_absolute_error, root_mean_squared_error, accur
                              f1_score, log_loss, precision_recall_curve, precision_score, recall_score,
                              roc_auc_score, roc_curve)
 from sklearn.preprocessing import StandardScaler
+from sklearn.tree import DecisionTreeClassifier
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import features_pandas  # noqa: E402
@@ -124,6 +126,45 @@ def metrics_case(name, y, scores, threshold):
     }
 
 
+def tree_reference():
+    """scikit-learn's DecisionTreeClassifier on the bundled dataset's features at 2024-06-30
+    (median-imputed, without `frequency`, which is `orders - 1` and so ties every split on
+    `orders`), in four settings: the tree's arrays, its feature importances, and P(repurchase)
+    for the customers at 2024-09-30 (imputed with the training medians)."""
+    tx = features_pandas.read_transactions(ROOT / "Datasets" / "transactions.csv")
+    train = features_pandas.features(tx, "2024-06-30", 90)
+    test = features_pandas.features(tx, "2024-09-30", 90)
+    names = [c for c in train.columns if c not in ("repurchase", "frequency")]
+    imputer = SimpleImputer(strategy="median").fit(train[names].to_numpy(dtype=float))
+    x = imputer.transform(train[names].to_numpy(dtype=float))
+    y = train["repurchase"].to_numpy(dtype=int)
+    x_test = imputer.transform(test[names].to_numpy(dtype=float))
+    settings = [
+        {"criterion": "gini", "max_depth": 4},
+        {"criterion": "entropy", "max_depth": 6, "min_samples_leaf": 20},
+        {"criterion": "gini", "max_depth": 8, "min_samples_leaf": 50, "class_weight": "balanced"},
+        {"criterion": "gini", "max_depth": None, "min_samples_split": 40, "min_impurity_decrease": 0.0005},
+    ]
+    trees = []
+    for setting in settings:
+        model = DecisionTreeClassifier(random_state=0, **setting).fit(x, y)
+        t = model.tree_
+        trees.append({
+            "settings": setting,
+            "left": t.children_left.tolist(), "right": t.children_right.tolist(),
+            "feature": [int(f) if f >= 0 else -1 for f in t.feature],
+            "threshold": [float(v) if f >= 0 else 0.0 for f, v in zip(t.feature, t.threshold)],
+            "samples": t.n_node_samples.tolist(),
+            "value": (t.value[:, 0, 1] / t.value[:, 0, :].sum(axis=1)).tolist(),
+            "impurity": t.impurity.tolist(),
+            "importances": model.feature_importances_.tolist(),
+            "test_probability": model.predict_proba(x_test)[:, 1].tolist(),
+        })
+    return {"generated_by": "Notebooks/oracles/sklearn_reference.py", "versions": VERSIONS, "features": names,
+            "train_cutoff": "2024-06-30", "test_cutoff": "2024-09-30", "horizon": 90,
+            "test_customers": test.index.tolist(), "trees": trees}
+
+
 def count_case():
     """Expected against actual purchase counts: scikit-learn's MAE and RMSE, pandas' group means
     by past frequency (0..6, then 7 or more)."""
@@ -159,7 +200,8 @@ def metrics_reference():
 
 def main():
     # Coefficients from an iterative solver may move in the last digits between machines.
-    fixtures.write_or_check(__doc__, [("logistic_reference", logistic_reference), ("metrics_reference", metrics_reference)],
+    fixtures.write_or_check(__doc__, [("logistic_reference", logistic_reference), ("metrics_reference", metrics_reference),
+                                      ("tree_reference", tree_reference)],
                             "Notebooks/oracles/sklearn_reference.py", tolerance=1e-9)
 
 

@@ -108,6 +108,12 @@ public struct LogisticRegression: Estimator {
         throw .invalidConfiguration("class weights must be finite numbers > 0, got \(negative) and \(positive)")
       }
     }
+    try validateRows(x, y, sampleWeights)
+  }
+
+  /// The checks on the rows every estimator shares: some rows, one label (and weight) per row,
+  /// weights finite and >= 0, both classes present.
+  func validateRows(_ x: FeatureMatrix, _ y: Labels, _ sampleWeights: [Double]?) throws(FitError) {
     guard x.rowCount > 0 else { throw .noRows }
     guard y.count == x.rowCount, sampleWeights.map({ $0.count == x.rowCount }) ?? true else {
       throw .shapeMismatch(rows: x.rowCount, labels: y.count, weights: sampleWeights?.count)
