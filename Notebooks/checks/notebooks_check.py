@@ -30,7 +30,8 @@ def main():
         executed = Path(args[args.index("--executed") + 1])
         del args[args.index("--executed"):args.index("--executed") + 2]
         executed.mkdir(parents=True, exist_ok=True)
-    rebuy = args[0] if args else str(ROOT / ".build" / "debug" / "rebuy")
+    # Absolute: the kernels run in a temporary folder.
+    rebuy = str(Path(args[0] if args else ROOT / ".build" / "debug" / "rebuy").resolve())
     subprocess.run([sys.executable, str(ROOT / "Notebooks" / "make_notebooks.py"), "--check"], check=True)
     for name in NOTEBOOKS:
         nb = nbformat.read(ROOT / "Notebooks" / name, as_version=4)

@@ -65,6 +65,8 @@ def main():
     parser.add_argument("--model", default=str(ROOT / "Models" / "example-logistic.json"))
     parser.add_argument("--partitions", type=int, default=4)
     args = parser.parse_args()
+    # Absolute: Spark's workers may run elsewhere.
+    args.rebuy, args.model, args.data = (str(Path(p).resolve()) for p in (args.rebuy, args.model, args.data))
 
     # Spark's Python workers run the same interpreter (and packages) as this script.
     os.environ["PYSPARK_PYTHON"] = sys.executable
