@@ -22,8 +22,10 @@ public struct ModelFile: Codable, Sendable, Equatable {
   public static let logisticKind = "logistic_regression"
   /// `kind` of a BG/NBD (+ Gamma-Gamma) model.
   public static let bgnbdKind = "bgnbd"
+  /// `kind` of a CART decision tree.
+  public static let treeKind = "decision_tree"
   /// Every kind this build reads.
-  public static let kinds = [logisticKind, bgnbdKind]
+  public static let kinds = [logisticKind, bgnbdKind, treeKind]
 
   public var format = ModelFile.formatName
   public var version = ModelFile.currentVersion
@@ -79,6 +81,25 @@ public struct ModelFile: Codable, Sendable, Equatable {
   public enum Parameters: Sendable, Equatable {
     case linear(LinearParameters)
     case customerBase(CustomerBaseModel)
+    case tree(TreeParameters)
+  }
+
+  /// A decision tree: how it was grown and its nodes (see `DecisionTreeModel`).
+  public struct TreeParameters: Codable, Sendable, Equatable {
+    public var criterion: DecisionTree.Criterion
+    public var maxDepth: Int?
+    public var minSamplesSplit: Int
+    public var minSamplesLeaf: Int
+    public var minImpurityDecrease: Double
+    public var nodes: DecisionTreeModel.Nodes
+
+    enum CodingKeys: String, CodingKey {
+      case criterion, nodes
+      case maxDepth = "max_depth"
+      case minSamplesSplit = "min_samples_split"
+      case minSamplesLeaf = "min_samples_leaf"
+      case minImpurityDecrease = "min_impurity_decrease"
+    }
   }
 
   public struct LinearParameters: Codable, Sendable, Equatable {
@@ -209,6 +230,35 @@ public struct ModelFile: Codable, Sendable, Equatable {
     self.validation = validation
   }
 
+  /// A file for a fitted decision tree grown by `settings` (`btydFeatures` as for a logistic
+  /// regression).
+  public init(
+    model: DecisionTreeModel, settings: DecisionTree, target: TargetSpec, threshold: Double, training: TrainingInfo,
+    validation: ValidationSummary?, btydFeatures: CustomerBaseModel? = nil
+  ) {
+    kind = ModelFile.treeKind
+    self.target = target
+    features = model.featureNames.indices.map { j in
+      FeatureSpec(name: model.featureNames[j], impute: model.impute[j], missing: model.missing[j])
+    }
+    parameters = .tree(
+      TreeParameters(
+        criterion: settings.criterion, maxDepth: settings.maxDepth, minSamplesSplit: settings.minSamplesSplit,
+        minSamplesLeaf: settings.minSamplesLeaf, minImpurityDecrease: settings.minImpurityDecrease, nodes: model.nodes))
+    self.btydFeatures = btydFeatures
+    self.threshold = threshold
+    self.training = training
+    self.validation = validation
+  }
+
+  /// The decision tree the file describes, or `nil` for another kind.
+  public var decisionTree: DecisionTreeModel? {
+    guard case let .tree(tree) = parameters else { return nil }
+    return DecisionTreeModel(
+      featureNames: features.map(\.name), impute: features.map { $0.impute! }, missing: features.map { $0.missing! },
+      nodes: tree.nodes, criterion: tree.criterion)
+  }
+
   /// The logistic regression the file describes, or `nil` for another kind.
   public var logisticRegression: LogisticRegressionModel? {
     guard case let .linear(linear) = parameters else { return nil }
@@ -241,7 +291,9 @@ public struct ModelFile: Codable, Sendable, Equatable {
   public func predictProbability(_ table: FeatureMatrix) throws(ScoreError) -> [Double] {
     switch parameters {
     case .linear:
-      return try logisticRegression!.predictProbability(try linearInput(table))
+      return try logisticRegression!.predictProbability(try modelInput(table))
+    case .tree:
+      return try decisionTree!.predictProbability(try modelInput(table))
     case let .customerBase(model):
       let purchase = model.probabilityOfPurchase(
         withinDays: target.horizonDays, try CustomerBaseModel.histories(table, timeUnit: model.timeUnit))
@@ -249,9 +301,9 @@ public struct ModelFile: Codable, Sendable, Equatable {
     }
   }
 
-  /// For a logistic regression: `table`'s columns in the model's order, `btyd_*` features
-  /// computed first when the model reads them.
-  public func linearInput(_ table: FeatureMatrix) throws(ScoreError) -> FeatureMatrix {
+  /// For a model that reads features (logistic regression, tree): `table`'s columns in the
+  /// model's order, `btyd_*` features computed first when the model reads them.
+  public func modelInput(_ table: FeatureMatrix) throws(ScoreError) -> FeatureMatrix {
     let names = features.map(\.name)
     var source = table
     if let btydFeatures, !names.allSatisfy(table.featureNames.contains) {
@@ -276,6 +328,7 @@ public struct ModelFile: Codable, Sendable, Equatable {
     switch parameters {
     case let .linear(linear): try container.encode(linear, forKey: .parameters)
     case let .customerBase(model): try container.encode(model, forKey: .parameters)
+    case let .tree(tree): try container.encode(tree, forKey: .parameters)
     }
     try container.encodeIfPresent(btydFeatures, forKey: .btydFeatures)
     try container.encode(threshold, forKey: .threshold)
@@ -309,10 +362,11 @@ public struct ModelFile: Codable, Sendable, Equatable {
     }
     target = try container.decode(TargetSpec.self, forKey: .target)
     features = try container.decode([FeatureSpec].self, forKey: .features)
-    parameters =
-      kind == ModelFile.logisticKind
-      ? .linear(try container.decode(LinearParameters.self, forKey: .parameters))
-      : .customerBase(try container.decode(CustomerBaseModel.self, forKey: .parameters))
+    switch kind {
+    case ModelFile.logisticKind: parameters = .linear(try container.decode(LinearParameters.self, forKey: .parameters))
+    case ModelFile.treeKind: parameters = .tree(try container.decode(TreeParameters.self, forKey: .parameters))
+    default: parameters = .customerBase(try container.decode(CustomerBaseModel.self, forKey: .parameters))
+    }
     btydFeatures = try container.decodeIfPresent(CustomerBaseModel.self, forKey: .btydFeatures)
     threshold = try container.decode(Double.self, forKey: .threshold)
     training = try container.decode(TrainingInfo.self, forKey: .training)
@@ -340,18 +394,58 @@ public struct ModelFile: Codable, Sendable, Equatable {
       guard linear.intercept.isFinite, linear.coefficients.allSatisfy(\.isFinite) else {
         throw fail(.parameters, "the intercept and coefficients must be finite numbers")
       }
-      let derived = features.map(\.name).filter { CustomerBaseModel.derivedFeatures.contains($0) }
-      if !derived.isEmpty && btydFeatures == nil {
-        throw fail(.btydFeatures, "the model reads \(derived.joined(separator: ", ")) but the file has no btyd_features to compute them")
+    case let .tree(tree):
+      for f in features {
+        guard let impute = f.impute, impute.isFinite, let missing = f.missing, missing >= 0 else {
+          throw fail(.features, "feature \(f.name) needs a finite impute and missing")
+        }
       }
-      if let btydFeatures, let problem = ModelFile.problem(btydFeatures) { throw fail(.btydFeatures, problem) }
+      if let problem = ModelFile.problem(tree.nodes, features: features.count) { throw fail(.parameters, problem) }
     case let .customerBase(model):
       for name in CustomerBaseModel.historyFeatures where !features.contains(where: { $0.name == name }) {
         throw fail(.features, "a bgnbd model reads \(name)")
       }
       if let problem = ModelFile.problem(model) { throw fail(.parameters, problem) }
     }
+    if customerBase == nil {
+      let derived = features.map(\.name).filter { CustomerBaseModel.derivedFeatures.contains($0) }
+      if !derived.isEmpty && btydFeatures == nil {
+        throw fail(.btydFeatures, "the model reads \(derived.joined(separator: ", ")) but the file has no btyd_features to compute them")
+      }
+      if let btydFeatures, let problem = ModelFile.problem(btydFeatures) { throw fail(.btydFeatures, problem) }
+    }
     guard threshold.isFinite, (0...1).contains(threshold) else { throw fail(.threshold, "threshold must be in [0, 1], got \(threshold)") }
+  }
+
+  /// What is wrong with a tree's arrays, if anything: one entry per node in each; a leaf has
+  /// both children -1 and feature -1; a split's children come after it, each node has one
+  /// parent, its feature is a column and its threshold finite; values are in [0, 1].
+  static func problem(_ nodes: DecisionTreeModel.Nodes, features: Int) -> String? {
+    let n = nodes.left.count
+    guard n >= 1 else { return "nodes: the tree has no nodes" }
+    for (name, count) in [
+      ("right", nodes.right.count), ("feature", nodes.feature.count), ("threshold", nodes.threshold.count),
+      ("value", nodes.value.count), ("samples", nodes.samples.count), ("weighted_samples", nodes.weightedSamples.count),
+      ("impurity", nodes.impurity.count), ("improvement", nodes.improvement.count),
+    ] where count != n {
+      return "nodes.\(name) has \(count) entries for \(n) nodes"
+    }
+    var parents = [Int](repeating: 0, count: n)
+    for k in 0..<n {
+      let (l, r, f) = (Int(nodes.left[k]), Int(nodes.right[k]), Int(nodes.feature[k]))
+      if l < 0 || r < 0 {
+        guard l == -1, r == -1, f == -1 else { return "node \(k): a leaf needs left, right and feature -1" }
+      } else {
+        guard l > k, r > k, l < n, r < n, l != r else { return "node \(k): children \(l) and \(r) are not later nodes of the tree" }
+        guard (0..<features).contains(f) else { return "node \(k): feature \(f) is not one of the \(features) features" }
+        guard nodes.threshold[k].isFinite else { return "node \(k): the threshold is not finite" }
+        parents[l] += 1
+        parents[r] += 1
+      }
+      guard nodes.value[k].isFinite, (0...1).contains(nodes.value[k]) else { return "node \(k): value \(nodes.value[k]) is not in [0, 1]" }
+    }
+    if let k = (1..<n).first(where: { parents[$0] != 1 }) { return "node \(k) has \(parents[k]) parents" }
+    return nil
   }
 
   /// What is wrong with a BG/NBD model's numbers, if anything.

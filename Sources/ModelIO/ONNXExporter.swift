@@ -61,6 +61,8 @@ public enum ONNXExporter {
       logisticGraph(file.logisticRegression!, into: &graph)
     case let .customerBase(model):
       customerBaseGraph(model, file: file, into: &graph)
+    case .tree:
+      throw .unsupported("decision trees cannot be exported to ONNX yet; export a logistic or bgnbd model")
     }
     graph.constant("threshold", [file.threshold])
     graph.node("GreaterOrEqual", ["probability", "threshold"], "predicted")

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CustomerBase
+import Features
 import Foundation
 import Learners
 import ModelIO
@@ -27,11 +28,46 @@ struct InspectCommand: ParsableCommand {
   @Flag(help: "Print the checked model as JSON on standard output.")
   var json = false
 
+  @Option(help: "Tree: print only the rules down to this depth (default: the whole tree).")
+  var depth: Int?
+
+  @Option(help: "Tree: print this customer's decision path (with --transactions and --as-of).")
+  var customer: String?
+
+  @Option(help: "With --customer: the transactions to build the customer's features from.")
+  var transactions: String?
+
+  @Option(name: .customLong("as-of"), help: "With --customer: the date the features are for (yyyy-mm-dd).")
+  var asOf: String?
+
+  @OptionGroup var columns: ColumnOptions
+
+  func validate() throws {
+    if customer != nil {
+      guard transactions != nil, let asOf else { throw ValidationError("--customer needs --transactions FILE and --as-of DATE.") }
+      _ = try parseDay(asOf, option: "--as-of")
+    }
+    if let depth, depth < 0 { throw ValidationError("--depth must be >= 0, got \(depth).") }
+  }
+
   func run() throws {
     try exitingOnDomainError {
       let file = try loadModel(modelFile)
       if json {
         FileHandle.standardOutput.write(try file.encoded())
+        return
+      }
+      if let customer {
+        guard let tree = file.decisionTree else {
+          throw ValidationError("--customer shows a tree's decision path; \(modelFile) is a \(file.kind) (rebuy score gives every model's reasons).")
+        }
+        let log = try columns.readLog(transactions!).log
+        let table = try buildFeatures(log, snapshots: [Snapshot(cutoff: try parseDay(asOf!, option: "--as-of"))], quiet: columns.quiet)
+        guard let row = table.customers.firstIndex(where: { log.customerIDs[Int($0)] == customer }) else {
+          throw CustomerNotFound(customer: customer, file: transactions!, asOf: asOf!)
+        }
+        let input = try file.modelInput(table.matrix.rows([row]))
+        Terminal.say("\(customer) as of \(asOf!): " + Self.path(tree, input.values).joined(separator: "\n  "))
         return
       }
       var lines = [
@@ -40,6 +76,11 @@ struct InspectCommand: ParsableCommand {
       ]
       if let model = file.logisticRegression {
         lines += Self.describe(model, features: file.features)
+        if let btyd = file.btydFeatures {
+          lines += ["", "btyd_* features computed with:"] + Self.describe(btyd)
+        }
+      } else if let model = file.decisionTree {
+        lines += [""] + Self.describe(model, target: file.target.name, depth: depth)
         if let btyd = file.btydFeatures {
           lines += ["", "btyd_* features computed with:"] + Self.describe(btyd)
         }
@@ -92,6 +133,56 @@ struct InspectCommand: ParsableCommand {
     return lines
   }
 
+  /// A tree's size, its rules as an indented outline (each condition with the training rows
+  /// that meet it and their P(target)), and its feature importances.
+  static func describe(_ model: DecisionTreeModel, target: String, depth limit: Int?) -> [String] {
+    let nodes = model.nodes
+    var lines = ["tree: \(nodes.count) nodes, \(model.leafCount) leaves, depth \(model.depth) (\(model.criterion.rawValue))", ""]
+    func facts(_ k: Int) -> String { "[\(Terminal.count(nodes.samples[k])) rows, P \(String(format: "%.3f", nodes.value[k]))]" }
+    func visit(_ k: Int, _ level: Int) {
+      let indent = String(repeating: "  ", count: level)
+      guard nodes.left[k] >= 0 else {
+        lines.append(indent + "→ \(target) P \(String(format: "%.3f", nodes.value[k])) [\(Terminal.count(nodes.samples[k])) rows]")
+        return
+      }
+      if let limit, level >= limit {
+        lines.append(indent + "…")
+        return
+      }
+      let name = model.featureNames[Int(nodes.feature[k])], t = ReportText.exact(nodes.threshold[k])
+      let (l, r) = (Int(nodes.left[k]), Int(nodes.right[k]))
+      lines.append(indent + "\(name) <= \(t) \(facts(l))")
+      visit(l, level + 1)
+      lines.append(indent + "\(name) > \(t) \(facts(r))")
+      visit(r, level + 1)
+    }
+    visit(0, 0)
+    let importances = model.featureImportances
+    lines += ["", "feature importances (share of the impurity decrease):"]
+    for j in importances.indices.sorted(by: { importances[$0] > importances[$1] }) where importances[j] > 0 {
+      lines.append("  " + model.featureNames[j].padding(toLength: 24, withPad: " ", startingAt: 0) + String(format: "%.3f", importances[j]))
+    }
+    return lines
+  }
+
+  /// A row's decision path: each condition it meets, with its value and the P(target) of the
+  /// node it reaches.
+  static func path(_ model: DecisionTreeModel, _ row: [Double]) -> [String] {
+    let nodes = model.nodes
+    let path = model.decisionPath(row)
+    var lines = ["P \(String(format: "%.3f", nodes.value[path.last!])) (all training rows: P \(String(format: "%.3f", nodes.value[0])))"]
+    for step in 1..<path.count {
+      let (parent, child) = (path[step - 1], path[step])
+      let j = Int(nodes.feature[parent])
+      let value = row[j].isNaN ? model.impute[j] : row[j]
+      lines.append(
+        "\(model.featureNames[j]) = \(ReportText.exact(value))\(row[j].isNaN ? " (missing, imputed)" : "") "
+          + "\(child == Int(nodes.left[parent]) ? "<=" : ">") \(ReportText.exact(nodes.threshold[parent])): "
+          + "P \(String(format: "%.3f", nodes.value[child])) [\(Terminal.count(nodes.samples[child])) rows]")
+    }
+    return lines
+  }
+
   /// BG/NBD's and Gamma-Gamma's parameters with standard errors, and what they mean.
   static func describe(_ model: CustomerBaseModel) -> [String] {
     let b = model.purchases
@@ -120,5 +211,16 @@ struct InspectCommand: ParsableCommand {
     zip(names, zip(values, errors)).map { name, pair in
       "\(name) \(String(format: "%.4f", pair.0))" + (pair.1.map { String(format: " (se %.4f)", $0) } ?? " (se not identified)")
     }.joined(separator: ", ")
+  }
+}
+
+/// `rebuy inspect --customer` for a customer without a purchase by the date.
+struct CustomerNotFound: ExitStatusError {
+  let customer: String
+  let file: String
+  let asOf: String
+  var exitStatus: Int32 { 65 }
+  var description: String {
+    "\(file): customer '\(customer)' has no purchase on or before \(asOf) (check the id and --customer-col)"
   }
 }

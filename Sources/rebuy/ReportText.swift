@@ -15,6 +15,13 @@ enum ReportText {
     return String(format: "%.3g", value)
   }
 
+  /// A value exactly: whole numbers without decimals, others as the shortest decimal that
+  /// reads back to the same double (tree thresholds must not be rounded).
+  static func exact(_ value: Double) -> String {
+    if value == value.rounded() && abs(value) < 1e15 { return String(Int(value)) }
+    return "\(value)"
+  }
+
   static func render(_ report: ClassificationReport, baselines: Baselines, title: String) -> String {
     var lines: [String] = []
     let rate = report.rows == 0 ? 0 : 100 * Double(report.positives) / Double(report.rows)

@@ -86,9 +86,13 @@ struct ScoreCommand: ParsableCommand {
       let reasons: Reasons
       let probabilities: [Double]
       if let model = file.logisticRegression {
-        let matrix = try file.linearInput(table)
+        let matrix = try file.modelInput(table)
         probabilities = try model.predictProbability(matrix)
         reasons = .contributions(model, matrix)
+      } else if let model = file.decisionTree {
+        let matrix = try file.modelInput(table)
+        probabilities = try model.predictProbability(matrix)
+        reasons = .path(model, matrix)
       } else {
         let model = file.customerBase!
         probabilities = try file.predictProbability(table)
@@ -131,6 +135,9 @@ enum Reasons {
   /// A logistic regression's three largest contributions (coefficient × standardised value) on
   /// the model's input matrix.
   case contributions(LogisticRegressionModel, FeatureMatrix)
+  /// A tree: the three conditions on the customer's path that move P(target) most (the change
+  /// from a node to the child the customer goes to), as `feature<=t (+0.12)`.
+  case path(DecisionTreeModel, FeatureMatrix)
   /// BG/NBD: P(alive), the expected purchases in the horizon and (with Gamma-Gamma) the
   /// expected spend per purchase.
   case customerBase(CustomerBaseModel, [RepeatHistory], [Double]?, horizonDays: Int)
@@ -157,6 +164,26 @@ enum Reasons {
           csv.fixed(contributions[j], sign: true)
           csv.byte(UInt8(ascii: ")"))
         }
+      }
+    case let .path(model, matrix):
+      let p = model.featureNames.count
+      let nodes = model.nodes
+      return { row, csv in
+        let path = model.decisionPath(Array(matrix.values[(row * p)..<((row + 1) * p)]))
+        let changes = (1..<max(1, path.count)).map { nodes.value[path[$0]] - nodes.value[path[$0 - 1]] }
+        var shown = 0
+        for step in ScoreCommand.largestThree(changes) {
+          let parent = path[step], child = path[step + 1]
+          csv.byte(UInt8(ascii: ","))
+          csv.text(model.featureNames[Int(nodes.feature[parent])])
+          csv.text(child == Int(nodes.left[parent]) ? "<=" : ">")
+          csv.decimal(nodes.threshold[parent])
+          csv.text(" (")
+          csv.fixed(changes[step], sign: true)
+          csv.byte(UInt8(ascii: ")"))
+          shown += 1
+        }
+        for _ in shown..<3 { csv.byte(UInt8(ascii: ",")) }
       }
     case let .customerBase(model, histories, spend, horizonDays):
       let t = Double(horizonDays) / model.timeUnit.days

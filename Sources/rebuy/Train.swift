@@ -44,8 +44,10 @@ enum ThresholdArgument: ExpressibleByArgument, Equatable {
 
 /// `--model`.
 enum ModelChoice: String, ExpressibleByArgument, CaseIterable {
-  case logistic, bgnbd, all
+  case logistic, tree, bgnbd, all
 }
+
+extension DecisionTree.Criterion: ExpressibleByArgument {}
 
 struct TrainCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -78,7 +80,7 @@ struct TrainCommand: ParsableCommand {
   @Option(name: .customLong("label-col"), help: "The label column of --features.")
   var labelColumn = "repurchase"
 
-  @Option(help: "The model: logistic, bgnbd, or all (each on the same split, with a leaderboard).")
+  @Option(help: "The model: logistic, tree, bgnbd, or all (each on the same split, with a leaderboard).")
   var model: ModelChoice = .logistic
 
   @Option(help: "What to predict: repurchase (buys again within the horizon) or churn (does not).")
@@ -87,11 +89,26 @@ struct TrainCommand: ParsableCommand {
   @Option(name: .customLong("c"), help: "Logistic regression: inverse L2 strength, as scikit-learn's C.")
   var c = 1.0
 
-  @Option(name: .customLong("class-weight"), help: "Logistic regression: none, balanced, or NEG:POS weights.")
+  @Option(name: .customLong("class-weight"), help: "Logistic regression and tree: none, balanced, or NEG:POS weights.")
   var classWeight = ClassWeightArgument(argument: "none")!
 
-  @Flag(name: .customLong("btyd-features"), help: "Logistic regression: add BG/NBD's P(alive) and expected purchases in the horizon as features.")
+  @Flag(name: .customLong("btyd-features"), help: "Logistic regression and tree: add BG/NBD's P(alive) and expected purchases in the horizon as features.")
   var btydFeatures = false
+
+  @Option(help: "Tree: the split criterion, gini or entropy.")
+  var criterion: DecisionTree.Criterion = .gini
+
+  @Option(name: .customLong("max-depth"), help: "Tree: the deepest split (0: no limit).")
+  var maxDepth = 6
+
+  @Option(name: .customLong("min-samples-leaf"), help: "Tree: the fewest training rows in a leaf.")
+  var minSamplesLeaf = 50
+
+  @Option(name: .customLong("min-samples-split"), help: "Tree: the fewest training rows in a node that may split.")
+  var minSamplesSplit = 2
+
+  @Option(name: .customLong("min-impurity-decrease"), help: "Tree: the least weighted impurity decrease a split must bring.")
+  var minImpurityDecrease = 0.0
 
   @Option(name: .customLong("time-unit"), help: "BG/NBD: the unit time is counted in, days or weeks (the same model; alpha scales).")
   var timeUnit: TimeUnit = .days
@@ -116,7 +133,11 @@ struct TrainCommand: ParsableCommand {
     guard penalty.isFinite, penalty >= 0 else { throw ValidationError("--penalty must be a finite number >= 0, got \(penalty).") }
     guard testFraction >= 0, testFraction < 1 else { throw ValidationError("--test-fraction must be in [0, 1), got \(testFraction).") }
     if model == .all && testFraction == 0 { throw ValidationError("--model all compares models on validation rows: --test-fraction must be > 0.") }
-    if model == .bgnbd && btydFeatures { throw ValidationError("--btyd-features gives BG/NBD's output to the logistic regression; it does not apply to --model bgnbd.") }
+    if model == .bgnbd && btydFeatures { throw ValidationError("--btyd-features gives BG/NBD's output to the other models; it does not apply to --model bgnbd.") }
+    guard maxDepth >= 0 else { throw ValidationError("--max-depth must be >= 0 (0: no limit), got \(maxDepth).") }
+    guard minSamplesLeaf >= 1 else { throw ValidationError("--min-samples-leaf must be at least 1, got \(minSamplesLeaf).") }
+    guard minSamplesSplit >= 2 else { throw ValidationError("--min-samples-split must be at least 2, got \(minSamplesSplit).") }
+    guard minImpurityDecrease >= 0, minImpurityDecrease.isFinite else { throw ValidationError("--min-impurity-decrease must be >= 0, got \(minImpurityDecrease).") }
     if features != nil {
       guard transactions == nil else { throw ValidationError("Give a transactions file or --features, not both.") }
     } else {
@@ -143,18 +164,25 @@ struct TrainCommand: ParsableCommand {
       let targetSpec = ModelFile.TargetSpec(name: data.target.rawValue, horizonDays: horizon)
       let logistic = LogisticRegression(c: c, classWeight: classWeight.value)
       let btyd = Training.BTYDOptions(unit: timeUnit, penalty: penalty)
+      let tree = DecisionTree(
+        criterion: criterion, maxDepth: maxDepth == 0 ? nil : maxDepth, minSamplesSplit: minSamplesSplit,
+        minSamplesLeaf: minSamplesLeaf, minImpurityDecrease: minImpurityDecrease, classWeight: classWeight.value)
       var specs: [Training.Spec]
       switch model {
       case .logistic: specs = [.logistic(logistic, btydFeatures: btydFeatures ? btyd : nil)]
+      case .tree: specs = [.tree(tree, btydFeatures: btydFeatures ? btyd : nil)]
       case .bgnbd: specs = [.bgnbd(btyd)]
-      case .all: specs = [.logistic(logistic, btydFeatures: nil)] + (btydFeatures ? [.logistic(logistic, btydFeatures: btyd)] : []) + [.bgnbd(btyd)]
+      case .all:
+        specs = [.logistic(logistic, btydFeatures: nil), .tree(tree, btydFeatures: nil)]
+        if btydFeatures { specs += [.logistic(logistic, btydFeatures: btyd), .tree(tree, btydFeatures: btyd)] }
+        specs.append(.bgnbd(btyd))
       }
       let cutoffNames = distinctCutoffs.sorted().map { Day(ordinal: $0).description }
       func file(_ trained: Training.Outcome) -> ModelFile {
         let info = ModelFile.TrainingInfo(
           dataSHA256: data.sha256, rows: trained.trainingRows, positives: trained.trainingPositives, cutoffs: cutoffNames,
           skippedRows: data.skippedRows, created: creationTime(), rebuyVersion: RebuyCommand.version, seed: seed,
-          c: trained.isLogistic ? c : nil, classWeight: trained.isLogistic ? classWeight.text : nil, validation: split.name,
+          c: trained.isLogistic ? c : nil, classWeight: trained.usesClassWeights ? classWeight.text : nil, validation: split.name,
           fit: trained.diagnostics)
         return trained.file(target: targetSpec, training: info)
       }
@@ -223,12 +251,23 @@ enum Training {
     /// A logistic regression, with the BG/NBD features when `btydFeatures` is given.
     case logistic(LogisticRegression, btydFeatures: BTYDOptions?)
     case bgnbd(BTYDOptions)
+    /// A CART tree, with the BG/NBD features when `btydFeatures` is given.
+    case tree(DecisionTree, btydFeatures: BTYDOptions?)
 
     /// The name in the leaderboard and of the model file in `--model all`'s directory.
     var name: String {
       switch self {
       case let .logistic(_, btyd): btyd == nil ? "logistic" : "logistic-btyd"
       case .bgnbd: "bgnbd"
+      case let .tree(_, btyd): btyd == nil ? "tree" : "tree-btyd"
+      }
+    }
+
+    /// The BG/NBD features' options, for a model that reads them.
+    var btydFeatures: BTYDOptions? {
+      switch self {
+      case let .logistic(_, options), let .tree(_, options): options
+      case .bgnbd: nil
       }
     }
   }
@@ -237,6 +276,7 @@ enum Training {
   enum Fitted {
     case logistic(LogisticRegressionModel, btyd: CustomerBaseModel?)
     case customerBase(CustomerBaseModel)
+    case tree(DecisionTreeModel, settings: DecisionTree, btyd: CustomerBaseModel?)
   }
 
   struct Outcome {
@@ -254,6 +294,12 @@ enum Training {
       return false
     }
 
+    /// Whether class weights apply (logistic regression, tree).
+    var usesClassWeights: Bool {
+      if case .customerBase = fitted { return false }
+      return true
+    }
+
     /// The logistic regression, when that is what was fitted.
     var logisticModel: LogisticRegressionModel? {
       if case let .logistic(model, _) = fitted { return model }
@@ -266,6 +312,10 @@ enum Training {
         ModelFile(model: model, target: target, threshold: threshold, training: training, validation: validation, btydFeatures: btyd)
       case let .customerBase(model):
         ModelFile(model: model, target: target, threshold: threshold, training: training, validation: validation)
+      case let .tree(model, settings, btyd):
+        ModelFile(
+          model: model, settings: settings, target: target, threshold: threshold, training: training, validation: validation,
+          btydFeatures: btyd)
       }
     }
   }
@@ -278,7 +328,7 @@ enum Training {
     let (trainIndices, validateIndices) = split.apply(to: data)
     var data = data
     var btydModel: CustomerBaseModel? = nil
-    if case let .logistic(_, options?) = spec {
+    if let options = spec.btydFeatures {
       (data, btydModel) = try withBTYDFeatures(data, trainIndices: trainIndices, options: options, horizonDays: horizonDays)
     }
     // Every row trains when nothing is held out: no copy then.
@@ -301,6 +351,13 @@ enum Training {
         fitted = .logistic(model, btyd: btydModel)
         diagnostics = model.diagnostics
         predict = { try model.predictProbability($0.matrix.columns(model.featureNames)!) }
+      case let .tree(estimator, _):
+        let model = try estimator.fit(train.matrix, train.labels)
+        fitted = .tree(model, settings: estimator, btyd: btydModel)
+        diagnostics = FitDiagnostics(
+          iterations: model.depth, gradientNorm: 0, objective: model.nodes.impurity[0],
+          reason: "grown to \(model.nodes.count) nodes (\(model.leafCount) leaves, depth \(model.depth))", converged: true)
+        predict = { try model.predictProbability($0.matrix.columns(model.featureNames)!) }
       case let .bgnbd(options):
         let (model, problem) = try fitCustomerBase(train, options: options)
         if let problem { Terminal.say("Gamma-Gamma spend not fitted: \(problem)") }
@@ -314,6 +371,11 @@ enum Training {
       }
     }
     Terminal.say("Fit: \(diagnostics.summary) (\(Terminal.seconds(since: fitClock))).")
+    if case let .tree(model, _, _) = fitted, !brief {
+      let importances = model.featureImportances
+      let top = importances.indices.sorted { importances[$0] > importances[$1] }.prefix(5).filter { importances[$0] > 0 }
+      Terminal.say("Most important: " + top.map { "\(model.featureNames[$0]) \(String(format: "%.3f", importances[$0]))" }.joined(separator: ", "))
+    }
     if case let .customerBase(model) = fitted, !brief {
       Terminal.say(InspectCommand.describe(model).joined(separator: "\n"))
     }

@@ -191,3 +191,57 @@ import TestSupport
     #expect(throws: ONNXExporter.ExportError.self) { try ONNXExporter.export(file) }
   }
 }
+
+@Suite struct TreeModelFileTests {
+  static func file() throws -> ModelFile {
+    let x = FeatureMatrix(featureNames: ["recency_days", "orders"], rows: (0..<60).map { i -> [Double?] in [Double(i), i % 7 == 0 ? nil : Double(i % 5)] })
+    let y = Labels((0..<60).map { UInt8($0 < 30 ? 1 : 0) })
+    let settings = DecisionTree(maxDepth: 3, minSamplesLeaf: 2)
+    let model = try settings.fit(x, y)
+    return ModelFile(
+      model: model, settings: settings, target: .init(name: "repurchase", horizonDays: 90), threshold: 0.5,
+      training: .init(
+        dataSHA256: String(repeating: "d", count: 64), rows: 60, positives: 30, cutoffs: [], skippedRows: 0,
+        created: "2026-01-01T00:00:00Z", rebuyVersion: "0.1.0", seed: 1, classWeight: "none", validation: "none",
+        fit: FitDiagnostics(iterations: model.depth, gradientNorm: 0, objective: 0, reason: "grown", converged: true)),
+      validation: nil)
+  }
+
+  @Test func roundTripsAndScoresLikeTheTree() throws {
+    let file = try Self.file()
+    let bytes = try file.encoded()
+    let back = try ModelFile.decode(bytes, file: "t.json")
+    #expect(back == file)
+    #expect(try back.encoded() == bytes)
+    let x = FeatureMatrix(featureNames: ["orders", "recency_days"], rows: [[1, 3], [nil, 50], [4, nil]])
+    #expect(try back.predictProbability(x) == (try file.decisionTree!.predictProbability(x.columns(["recency_days", "orders"])!)))
+  }
+
+  @Test func handEditedTreesNameWhatIsWrong() throws {
+    func decodeError(_ edit: (inout [String: Any]) -> Void) throws -> String {
+      var json = try JSONSerialization.jsonObject(with: try Self.file().encoded()) as! [String: Any]
+      edit(&json)
+      do {
+        _ = try ModelFile.decode(try JSONSerialization.data(withJSONObject: json), file: "t.json")
+        return "decoded"
+      } catch {
+        return "\(error)"
+      }
+    }
+    func editNodes(_ field: String, _ change: @escaping (inout [Any]) -> Void) -> (inout [String: Any]) -> Void {
+      { json in
+        var p = json["parameters"] as! [String: Any]
+        var nodes = p["nodes"] as! [String: Any]
+        var values = nodes[field] as! [Any]
+        change(&values)
+        nodes[field] = values
+        p["nodes"] = nodes
+        json["parameters"] = p
+      }
+    }
+    #expect(try decodeError(editNodes("left") { $0[0] = 0 }).contains("node 0: children"))
+    #expect(try decodeError(editNodes("feature") { $0[0] = 7 }).contains("node 0: feature 7 is not one of the 2 features"))
+    #expect(try decodeError(editNodes("value") { $0.removeLast() }).contains("nodes.value has"))
+    #expect(try decodeError(editNodes("value") { $0[0] = 1.5 }).contains("value 1.5 is not in [0, 1]"))
+  }
+}
