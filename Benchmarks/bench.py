@@ -6,7 +6,7 @@
 
 Stages: features (rebuy features against polars and pandas), features-dated (the same on the
 rows sorted by date, as real logs come), logistic (the fit of rebuy train
-against scikit-learn on the same feature table), scoring (rows per second from an in-memory
+against scikit-learn on the same feature table), tree (the same for a decision tree), scoring (rows per second from an in-memory
 matrix against scikit-learn's predict_proba), score (rebuy score from raw transactions against
 polars + scikit-learn doing the same job), btyd (the BG/NBD and Gamma-Gamma fits against
 lifetimes). Each stage's results are kept in
@@ -175,6 +175,43 @@ def scoring_stage(rows_count, rounds):
     }
 
 
+def tree_stage(features_csv, rounds, out_dir):
+    """Fit time inside `rebuy train --model tree` (its own report) against scikit-learn's
+    median imputation + DecisionTreeClassifier (timed in-process), depth 8, at least 50 rows a
+    leaf, on the same feature table."""
+    model = out_dir / "tree.json"
+    rebuy = [str(REBUY), "train", "--features", str(features_csv), "--horizon", "90", "--test-fraction", "0",
+             "--model", "tree", "--max-depth", "8", "--min-samples-leaf", "50", "-o", str(model)]
+    peer = [PYTHON, str(ROOT / "Benchmarks/peers/tree_sklearn.py"), str(features_csv), "8", "50", str(model)]
+    times = {"rebuy train --model tree (fit)": [], "scikit-learn DecisionTreeClassifier": []}
+    notes = {}
+    for round_index in range(rounds):
+        order = [("rebuy", rebuy), ("peer", peer)]
+        for name, command in (order if round_index % 2 == 0 else reversed(order)):
+            result = subprocess.run(command, capture_output=True, text=True)
+            if result.returncode != 0:
+                sys.exit(f"benchmark: {' '.join(command)} failed:\n{result.stderr}")
+            if name == "rebuy":
+                key = "rebuy train --model tree (fit)"
+                times[key].append(float(re.search(r"Fit: .*\(([0-9.]+) s\)", result.stderr).group(1)))
+                notes[key] = re.search(r"Fit: (.*) after", result.stderr).group(1)
+            else:
+                key = "scikit-learn DecisionTreeClassifier"
+                times[key].append(float(result.stderr.strip().splitlines()[-1]))
+                notes[key] = result.stdout.strip()
+            print(f"  round {round_index + 1}: {key}: {times[key][-1]:.2f} s", file=sys.stderr)
+    return {
+        "title": "Decision tree fit",
+        "command": " ".join(rebuy).replace(str(ROOT) + "/", ""),
+        "text": "The same feature table (the features stage's output), Gini, depth 8, at least 50 rows a leaf; median "
+                "imputation included in both times. The trees differ only where two splits tie exactly (scikit-learn "
+                "breaks ties by a random feature order, Rebuy by column order) or scikit-learn's float32 copy of the "
+                "features merges values; the note gives the share of rows both trees score alike.",
+        "columns": ["tool", "median (s)", "runs (s)", "× Rebuy's time", "note"],
+        "rows": [[name, statistics.median(t), t, None, notes.get(name, "")] for name, t in times.items()],
+    }
+
+
 def btyd_stage(features_csv, rounds):
     """BG/NBD and Gamma-Gamma fits on the features stage's histories: rebuy bench-btyd against
     lifetimes' BetaGeoFitter and GammaGammaFitter, each timed in-process after reading. The
@@ -337,7 +374,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="a small smoke run (20,000 customers, one round)")
     parser.add_argument("--rounds", type=int, default=None, help="rounds per stage (default 3, 1 with --quick)")
-    parser.add_argument("--stages", default="features,features-dated,logistic,scoring,score,btyd", help="comma-separated stages to run")
+    parser.add_argument("--stages", default="features,features-dated,logistic,tree,scoring,score,btyd", help="comma-separated stages to run")
     parser.add_argument("--compare-scores", nargs=2, help=argparse.SUPPRESS)
     parser.add_argument("--compare", nargs=3, metavar=("REBUY_CSV", "OTHER_CSV", "NAME"), help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -390,11 +427,14 @@ def main():
         if not model.exists():
             logistic_stage(out_dir / "rebuy.csv", 1, out_dir)
         (results_dir / "score.json").write_text(json.dumps(score_stage(data, model, rounds, out_dir), indent=1))
+    if "tree" in stages:
+        print("tree:", file=sys.stderr)
+        (results_dir / "tree.json").write_text(json.dumps(tree_stage(out_dir / "rebuy.csv", rounds, out_dir), indent=1))
     if "btyd" in stages:
         print("btyd:", file=sys.stderr)
         (results_dir / "btyd.json").write_text(json.dumps(btyd_stage(out_dir / "rebuy.csv", rounds), indent=1))
     ordered = [json.loads((results_dir / f"{name}.json").read_text())
-               for name in ("features", "features-dated", "logistic", "scoring", "score", "btyd") if (results_dir / f"{name}.json").exists()]
+               for name in ("features", "features-dated", "logistic", "tree", "scoring", "score", "btyd") if (results_dir / f"{name}.json").exists()]
     report = ROOT / ("Benchmarks/out/BENCHMARKS-quick.md" if args.quick else "BENCHMARKS.md")
     write_report(report, ordered, data, customers, args.quick)
     print(f"wrote {report.relative_to(ROOT)}", file=sys.stderr)

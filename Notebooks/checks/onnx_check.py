@@ -1,7 +1,7 @@
 """Checks `rebuy export --format onnx` against `rebuy score` with onnxruntime.
 
-For each model (the example logistic and BG/NBD models, and a BG/NBD churn model in weeks made
-on the spot): export it, validate the ONNX file with onnx's full checker, build the features
+For each model (the example logistic, BG/NBD and tree models, and a BG/NBD churn model in weeks
+and a deep tree made on the spot): export it, validate the ONNX file with onnx's full checker, build the features
 of the bundled dataset with `rebuy features`, score them with `rebuy score --features`, run the
 ONNX model in onnxruntime on the same rows (one double input per feature, NaN for a missing
 value), and require every probability to agree to 1e-6 and every prediction to agree.
@@ -19,7 +19,8 @@ import onnxruntime
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[2]
-MODELS = [ROOT / "Models" / "example-logistic.json", ROOT / "Models" / "example-bgnbd.json"]
+MODELS = [ROOT / "Models" / "example-logistic.json", ROOT / "Models" / "example-bgnbd.json",
+          ROOT / "Models" / "example-tree.json"]
 
 
 def main():
@@ -36,7 +37,12 @@ def main():
         subprocess.run([rebuy, "train", str(ROOT / "Datasets" / "transactions.csv"), "--cutoff", "2024-06-30",
                         "--horizon", "60", "--model", "bgnbd", "--target", "churn", "--time-unit", "weeks",
                         "-o", str(churn)], check=True, capture_output=True)
-        for model in MODELS + [churn]:
+        # A deep tree with missing values on its paths (entropy, no depth limit).
+        deep = tmp / "tree-deep.json"
+        subprocess.run([rebuy, "train", str(ROOT / "Datasets" / "transactions.csv"), "--cutoff", "2024-06-30",
+                        "--horizon", "90", "--model", "tree", "--criterion", "entropy", "--max-depth", "0",
+                        "--min-samples-leaf", "5", "-o", str(deep)], check=True, capture_output=True)
+        for model in MODELS + [churn, deep]:
             exported = tmp / (model.stem + ".onnx")
             subprocess.run([rebuy, "export", str(model), "--format", "onnx", "-o", str(exported)], check=True,
                            capture_output=True)

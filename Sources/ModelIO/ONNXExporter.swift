@@ -12,6 +12,9 @@ import Learners
 /// Z = (Xi − mean) / scale        probability = Sigmoid(Z · coefficients + intercept)
 /// ```
 ///
+/// A decision tree: the same imputation, then every split's condition at once and the leaf whose
+/// path's conditions are all met (see `treeGraph`), in double precision.
+///
 /// A BG/NBD model (inputs `frequency`, `recency_days`, `tenure_days`; time in the model's unit,
 /// `t` the horizon):
 ///
@@ -53,34 +56,99 @@ public enum ONNXExporter {
     var graph = Graph()
     switch file.parameters {
     case .linear:
-      guard file.btydFeatures == nil else {
-        throw .unsupported(
-          "this model reads btyd_* features (trained with --btyd-features); their expected purchases need the hypergeometric "
-            + "function, which ONNX has no operator for. Export a model trained without --btyd-features")
-      }
+      guard file.btydFeatures == nil else { throw btydUnsupported }
       logisticGraph(file.logisticRegression!, into: &graph)
     case let .customerBase(model):
       customerBaseGraph(model, file: file, into: &graph)
     case .tree:
-      throw .unsupported("decision trees cannot be exported to ONNX yet; export a logistic or bgnbd model")
+      guard file.btydFeatures == nil else { throw btydUnsupported }
+      treeGraph(file.decisionTree!, into: &graph)
     }
     graph.constant("threshold", [file.threshold])
     graph.node("GreaterOrEqual", ["probability", "threshold"], "predicted")
     return graph.serialized(name: "rebuy_\(file.kind)_\(file.target.name)", producerVersion: file.training.rebuyVersion)
   }
 
-  private static func logisticGraph(_ model: LogisticRegressionModel, into graph: inout Graph) {
-    let p = Int64(model.featureNames.count)
-    graph.inputs = model.featureNames
-    graph.node("Concat", model.featureNames, "X", axis: 1)
+  private static let btydUnsupported = ExportError.unsupported(
+    "this model reads btyd_* features (trained with --btyd-features); their expected purchases need the hypergeometric "
+      + "function, which ONNX has no operator for. Export a model trained without --btyd-features")
+
+  /// The features as one matrix with missing values imputed: `X_imputed`.
+  private static func imputedInput(_ names: [String], impute: [Double], into graph: inout Graph) {
+    graph.inputs = names
+    graph.node("Concat", names, "X", axis: 1)
     graph.node("IsNaN", ["X"], "missing")
     graph.node("Where", ["missing", "impute", "X"], "X_imputed")
+    graph.constant("impute", [1, Int64(names.count)], impute)
+  }
+
+  /// A tree in standard operators, exactly (double precision): every split's condition
+  /// `x[feature] <= threshold` at once, then for each leaf the number of its path's conditions
+  /// met (`C · L + (1 − C) · R`, with `L` and `R` marking the splits a leaf's path goes left and
+  /// right of); the row's leaf is the one whose count equals its depth, and
+  /// `probability = [count == depth] · values`.
+  private static func treeGraph(_ model: DecisionTreeModel, into graph: inout Graph) {
+    imputedInput(model.featureNames, impute: model.impute, into: &graph)
+    let nodes = model.nodes
+    let splits = (0..<nodes.count).filter { nodes.left[$0] >= 0 }
+    let leaves = (0..<nodes.count).filter { nodes.left[$0] < 0 }
+    guard !splits.isEmpty else {
+      // A single leaf: the same probability for every row (0 · x keeps the row count).
+      graph.integerConstant("first_feature", [1], [0])
+      graph.node("Gather", ["X_imputed", "first_feature"], "X_first", axis: 1)
+      graph.node("Mul", ["X_first", "zero"], "zeros")
+      graph.node("Add", ["zeros", "leaf_value"], "probability")
+      graph.constant("zero", [0])
+      graph.constant("leaf_value", [nodes.value[0]])
+      return
+    }
+    let (k, l) = (splits.count, leaves.count)
+    let splitIndex = Dictionary(uniqueKeysWithValues: splits.enumerated().map { ($1, $0) })
+    var goesLeft = [Double](repeating: 0, count: k * l), goesRight = goesLeft
+    var depths = [Double](repeating: 0, count: l)
+    // Each leaf's path, from the root down.
+    var parent = [Int](repeating: -1, count: nodes.count)
+    for s in splits {
+      parent[Int(nodes.left[s])] = s
+      parent[Int(nodes.right[s])] = s
+    }
+    for (column, leaf) in leaves.enumerated() {
+      var child = leaf
+      while parent[child] >= 0 {
+        let s = parent[child]
+        let row = splitIndex[s]!
+        if child == Int(nodes.left[s]) { goesLeft[row * l + column] = 1 } else { goesRight[row * l + column] = 1 }
+        depths[column] += 1
+        child = s
+      }
+    }
+    graph.integerConstant("split_features", [Int64(k)], splits.map { Int64(nodes.feature[$0]) })
+    graph.constant("split_thresholds", [Int64(k)], splits.map { nodes.threshold[$0] })
+    graph.constant("goes_left", [Int64(k), Int64(l)], goesLeft)
+    graph.constant("goes_right", [Int64(k), Int64(l)], goesRight)
+    graph.constant("depths", [Int64(l)], depths)
+    graph.constant("leaf_values", [Int64(l), 1], leaves.map { nodes.value[$0] })
+    graph.constant("one", [1])
+    graph.node("Gather", ["X_imputed", "split_features"], "X_splits", axis: 1)
+    graph.node("LessOrEqual", ["X_splits", "split_thresholds"], "left_of")
+    graph.node("Cast", ["left_of"], "left_met", to: 11)  // DOUBLE
+    graph.node("Sub", ["one", "left_met"], "right_met")
+    graph.node("MatMul", ["left_met", "goes_left"], "met_left")
+    graph.node("MatMul", ["right_met", "goes_right"], "met_right")
+    graph.node("Add", ["met_left", "met_right"], "met")
+    graph.node("Equal", ["met", "depths"], "reached")
+    graph.node("Cast", ["reached"], "reached_value", to: 11)
+    graph.node("MatMul", ["reached_value", "leaf_values"], "probability")
+  }
+
+  private static func logisticGraph(_ model: LogisticRegressionModel, into graph: inout Graph) {
+    let p = Int64(model.featureNames.count)
+    imputedInput(model.featureNames, impute: model.preprocessing.impute, into: &graph)
     graph.node("Sub", ["X_imputed", "mean"], "X_centred")
     graph.node("Div", ["X_centred", "scale"], "Z")
     graph.node("MatMul", ["Z", "coefficients"], "linear")
     graph.node("Add", ["linear", "intercept"], "logit")
     graph.node("Sigmoid", ["logit"], "probability")
-    graph.constant("impute", [1, p], model.preprocessing.impute)
     graph.constant("mean", [1, p], model.preprocessing.mean)
     graph.constant("scale", [1, p], model.preprocessing.scale)
     graph.constant("coefficients", [p, 1], model.coefficients)
@@ -133,16 +201,25 @@ public enum ONNXExporter {
     private static let bool: Int64 = 9  // TensorProto.DataType.BOOL
 
     var inputs: [String] = []
-    private var nodes: [(op: String, inputs: [String], output: String, axis: Int64?)] = []
+    private var nodes: [(op: String, inputs: [String], output: String, attributes: [(String, Int64)])] = []
     private var constants: [(name: String, dims: [Int64], values: [Double])] = []
+    private var integerConstants: [(name: String, dims: [Int64], values: [Int64])] = []
 
-    mutating func node(_ op: String, _ inputs: [String], _ output: String, axis: Int64? = nil) {
-      nodes.append((op, inputs, output, axis))
+    mutating func node(_ op: String, _ inputs: [String], _ output: String, axis: Int64? = nil, to: Int64? = nil) {
+      var attributes: [(String, Int64)] = []
+      if let axis { attributes.append(("axis", axis)) }
+      if let to { attributes.append(("to", to)) }
+      nodes.append((op, inputs, output, attributes))
     }
 
     /// A constant of shape `dims` (a one-element vector when not given).
     mutating func constant(_ name: String, _ dims: [Int64], _ values: [Double]) {
       constants.append((name, dims, values))
+    }
+
+    /// An int64 constant of shape `dims`.
+    mutating func integerConstant(_ name: String, _ dims: [Int64], _ values: [Int64]) {
+      integerConstants.append((name, dims, values))
     }
 
     mutating func constant(_ name: String, _ values: [Double]) {
@@ -161,10 +238,10 @@ public enum ONNXExporter {
             n.string(2, node.output)
             n.string(3, node.output)
             n.string(4, node.op)
-            if let axis = node.axis {
+            for (name, value) in node.attributes {
               n.message(5) { a in
-                a.string(1, "axis")
-                a.int(3, axis)
+                a.string(1, name)
+                a.int(3, value)
                 a.int(20, 2)  // AttributeType.INT
               }
             }
@@ -178,6 +255,16 @@ public enum ONNXExporter {
             t.string(8, constant.name)
             var raw: [UInt8] = []
             for v in constant.values { withUnsafeBytes(of: v.bitPattern.littleEndian) { raw.append(contentsOf: $0) } }
+            t.bytes(9, raw)
+          }
+        }
+        for constant in integerConstants {
+          graph.message(5) { t in
+            t.packedInts(1, constant.dims)
+            t.int(2, 7)  // TensorProto.DataType.INT64
+            t.string(8, constant.name)
+            var raw: [UInt8] = []
+            for v in constant.values { withUnsafeBytes(of: v.littleEndian) { raw.append(contentsOf: $0) } }
             t.bytes(9, raw)
           }
         }

@@ -86,7 +86,7 @@ import TestSupport
 
 @Suite struct ExampleModelTests {
   /// `Models/example-<kind>.json` is what `scripts/make-example-models` makes.
-  @Test(arguments: ["logistic", "bgnbd"])
+  @Test(arguments: ["logistic", "bgnbd", "tree"])
   func exampleModelIsCurrent(kind: String) throws {
     let dir = try RebuyProcess.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: dir) }
