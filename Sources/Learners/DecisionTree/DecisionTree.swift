@@ -1,3 +1,4 @@
+import Foundation
 import RebuyCore
 
 #if canImport(Glibc)
@@ -73,8 +74,14 @@ public struct DecisionTree: Estimator {
         return v.isNaN ? preprocessing.impute[j] : v
       }
     }
-    let orders = columns.map(stableOrder)
-    var grower = Grower(tree: self, columns: columns, labels: y.values, weights: weights)
+    // Sorted once per feature, on all cores.
+    nonisolated(unsafe) var orders = [[Int32]](repeating: [], count: p)
+    orders.withUnsafeMutableBufferPointer { buffer in
+      nonisolated(unsafe) let out = buffer
+      let source = columns
+      Grower.eachFeature(p) { j in out[j] = stableOrder(source[j]) }
+    }
+    let grower = Grower(tree: self, labels: y.values, weights: weights, columns: columns)
     let nodes = grower.grow(orders: orders)
     return DecisionTreeModel(
       featureNames: x.featureNames, impute: preprocessing.impute, missing: preprocessing.missing, nodes: nodes.preorder(),
@@ -152,11 +159,19 @@ struct GrowingNodes {
 }
 
 /// The level-by-level growth of one tree.
+///
+/// Every feature's rows are kept sorted by value and grouped by node: node `s` of the current
+/// level holds positions `segments[s]` in every feature's arrays (value, row, and the row's
+/// weight signed by its label: `+w` for a positive, `−w` for a negative). A level scans each
+/// feature's segments in order — sequential memory — for the best split of every node, then
+/// partitions each feature's segments stably into the children's (rows in leaves drop out).
+/// Features are independent, so both steps run on all cores; the best split is then chosen in
+/// column order, so the tree does not depend on the number of cores.
 struct Grower {
   let tree: DecisionTree
-  let columns: [[Double]]
   let labels: [UInt8]
   let weights: [Double]
+  let columns: [[Double]]
 
   /// The best split found for one node of the current level.
   struct Best {
@@ -168,74 +183,113 @@ struct Grower {
     var left1 = 0.0
   }
 
-  mutating func grow(orders: [[Int32]]) -> GrowingNodes {
+  /// Storage shared by the threads: each works on its own features' regions.
+  final class Storage: @unchecked Sendable {
+    let n: Int
+    let p: Int
+    let values: UnsafeMutablePointer<Double>
+    let rows: UnsafeMutablePointer<Int32>
+    let signed: UnsafeMutablePointer<Double>
+
+    init(n: Int, p: Int) {
+      self.n = n
+      self.p = p
+      values = .allocate(capacity: max(1, n * p))
+      rows = .allocate(capacity: max(1, n * p))
+      signed = .allocate(capacity: max(1, n * p))
+    }
+
+    deinit {
+      values.deallocate()
+      rows.deallocate()
+      signed.deallocate()
+    }
+  }
+
+  /// Runs `body(j)` for every feature, on all cores.
+  static func eachFeature(_ p: Int, _ body: @Sendable (Int) -> Void) {
+    DispatchQueue.concurrentPerform(iterations: p, execute: body)
+  }
+
+  func grow(orders: [[Int32]]) -> GrowingNodes {
     let n = labels.count, p = columns.count
+    let storage = Storage(n: n, p: p)
+    let (labels, weights, columns, tree) = (self.labels, self.weights, self.columns, self.tree)
+    Grower.eachFeature(p) { j in
+      let base = j * n
+      let column = columns[j]
+      for (k, row) in orders[j].enumerated() {
+        let i = Int(row)
+        storage.values[base + k] = column[i]
+        storage.rows[base + k] = row
+        storage.signed[base + k] = labels[i] == 1 ? weights[i] : -weights[i]
+      }
+    }
     var nodes = GrowingNodes()
     var w0 = 0.0, w1 = 0.0
     for i in 0..<n { if labels[i] == 1 { w1 += weights[i] } else { w0 += weights[i] } }
     let totalWeight = w0 + w1
     _ = nodes.add(samples: n, w0: w0, w1: w1, impurity: tree.impurity(w0, w1))
-    // The level's nodes (tree ids), and each row's position among them (-1: in a finished leaf).
     var level: [Int32] = [0]
-    var slot = [Int32](repeating: 0, count: n)
+    var segments = [(start: 0, count: n)]
     var depth = 0
     let epsilon = Double.ulpOfOne
+    let minLeaf = tree.minSamplesLeaf
+    let gini = tree.criterion == .gini
+    var side = [UInt8](repeating: 0, count: n)  // per row: 0 out, 1 left, 2 right
     while !level.isEmpty {
-      // Which of the level's nodes may split.
       let splittable = level.map { id -> Bool in
         let k = Int(id)
         let count = nodes.samples[k]
         if let maxDepth = tree.maxDepth, depth >= maxDepth { return false }
-        return count >= tree.minSamplesSplit && count >= 2 * tree.minSamplesLeaf && nodes.impurity[k] > epsilon
+        return count >= tree.minSamplesSplit && count >= 2 * minLeaf && nodes.impurity[k] > epsilon
       }
       guard splittable.contains(true) else { break }
-      var best = [Best](repeating: Best(), count: level.count)
-      let counts = level.map { nodes.samples[Int($0)] }
       let totals0 = level.map { nodes.weight0[Int($0)] }, totals1 = level.map { nodes.weight1[Int($0)] }
-      var leftCount = [Int](repeating: 0, count: level.count)
-      var left0 = [Double](repeating: 0, count: level.count), left1 = left0
-      var last = [Double](repeating: .nan, count: level.count)
-      let minLeaf = tree.minSamplesLeaf
-      for j in 0..<p {
-        for s in 0..<level.count {
-          leftCount[s] = 0
-          left0[s] = 0
-          left1[s] = 0
-          last[s] = .nan
-        }
-        let column = columns[j]
-        for i32 in orders[j] {
-          let i = Int(i32)
-          let s32 = slot[i]
-          if s32 < 0 { continue }
-          let s = Int(s32)
-          if !splittable[s] { continue }
-          let v = column[i]
-          let previous = last[s]
-          if !previous.isNaN && v > previous + DecisionTree.featureThreshold {
-            let lc = leftCount[s]
-            if lc >= minLeaf && counts[s] - lc >= minLeaf {
-              let l0 = left0[s], l1 = left1[s]
-              let r0 = totals0[s] - l0, r1 = totals1[s] - l1
-              let score = -(r0 + r1) * tree.impurity(r0, r1) - (l0 + l1) * tree.impurity(l0, l1)
-              if score > best[s].score {
+      // The best split of every node, feature by feature.
+      nonisolated(unsafe) let found = UnsafeMutableBufferPointer<Best>.allocate(capacity: p * level.count)
+      found.initialize(repeating: Best())
+      defer { found.deallocate() }
+      let currentSegments = segments
+      Grower.eachFeature(p) { j in
+        let base = j * n
+        for (s, segment) in currentSegments.enumerated() where splittable[s] {
+          var best = Best()
+          let (t0, t1) = (totals0[s], totals1[s])
+          var l0 = 0.0, l1 = 0.0
+          var previous = storage.values[base + segment.start]
+          for offset in 0..<segment.count {
+            let k = base + segment.start + offset
+            let v = storage.values[k]
+            if v > previous + DecisionTree.featureThreshold && offset >= minLeaf && segment.count - offset >= minLeaf {
+              let r0 = t0 - l0, r1 = t1 - l1
+              let wl = l0 + l1, wr = r0 + r1
+              // Larger is better: −w_l·i_l − w_r·i_r (plus the node's weight, for Gini).
+              let score =
+                gini ? (l0 * l0 + l1 * l1) / wl + (r0 * r0 + r1 * r1) / wr : -wr * tree.impurity(r0, r1) - wl * tree.impurity(l0, l1)
+              if score > best.score {
                 var threshold = previous / 2 + v / 2
                 if threshold == v || !threshold.isFinite { threshold = previous }
-                best[s] = Best(score: score, feature: Int32(j), threshold: threshold, leftSamples: lc, left0: l0, left1: l1)
+                best = Best(score: score, feature: Int32(j), threshold: threshold, leftSamples: offset, left0: l0, left1: l1)
               }
             }
+            let w = storage.signed[k]
+            if w.sign == .minus { l0 -= w } else { l1 += w }
+            previous = v
           }
-          leftCount[s] += 1
-          if labels[i] == 1 { left1[s] += weights[i] } else { left0[s] += weights[i] }
-          last[s] = v
+          found[j * currentSegments.count + s] = best
         }
       }
-      // Split where it is worth it; the children form the next level.
+      // Split where it is worth it (the first feature in column order on a tie).
       var next: [Int32] = []
-      var childSlots = [(left: Int32, right: Int32)?](repeating: nil, count: level.count)
-      for (s, id) in level.enumerated() where splittable[s] && best[s].feature >= 0 {
+      var nextSegments: [(start: Int, count: Int)] = []
+      var children = [(left: Int, right: Int)?](repeating: nil, count: level.count)
+      var start = 0
+      for (s, id) in level.enumerated() where splittable[s] {
+        var b = Best()
+        for j in 0..<p where found[j * level.count + s].score > b.score { b = found[j * level.count + s] }
+        guard b.feature >= 0 else { continue }
         let k = Int(id)
-        let b = best[s]
         let w = totals0[s] + totals1[s]
         let (r0, r1) = (totals0[s] - b.left0, totals1[s] - b.left1)
         let (wl, wr) = (b.left0 + b.left1, r0 + r1)
@@ -246,22 +300,58 @@ struct Grower {
         nodes.threshold[k] = b.threshold
         nodes.improvement[k] = w * nodes.impurity[k] - wl * impurityLeft - wr * impurityRight
         let l = nodes.add(samples: b.leftSamples, w0: b.left0, w1: b.left1, impurity: impurityLeft)
-        let r = nodes.add(samples: counts[s] - b.leftSamples, w0: r0, w1: r1, impurity: impurityRight)
+        let r = nodes.add(samples: segments[s].count - b.leftSamples, w0: r0, w1: r1, impurity: impurityRight)
         nodes.left[k] = l
         nodes.right[k] = r
-        childSlots[s] = (Int32(next.count), Int32(next.count + 1))
+        children[s] = (next.count, next.count + 1)
         next += [l, r]
-      }
-      for i in 0..<n where slot[i] >= 0 {
-        let s = Int(slot[i])
-        guard let children = childSlots[s] else {
-          slot[i] = -1
-          continue
+        nextSegments += [(start, b.leftSamples), (start + b.leftSamples, segments[s].count - b.leftSamples)]
+        start += segments[s].count
+        // Each row's side, from the split feature's segment.
+        let base = Int(b.feature) * n
+        for offset in 0..<segments[s].count {
+          let position = base + segments[s].start + offset
+          side[Int(storage.rows[position])] = offset < b.leftSamples ? 1 : 2
         }
-        let k = Int(level[s])
-        slot[i] = columns[Int(nodes.feature[k])][i] <= nodes.threshold[k] ? children.left : children.right
+      }
+      if next.isEmpty { break }
+      // Partition every feature's segments into the children's, in place through a scratch copy.
+      let splitSegments = level.indices.compactMap { s in children[s].map { _ in segments[s] } }
+      side.withUnsafeBufferPointer { buffer in
+        nonisolated(unsafe) let sides = buffer
+        Grower.eachFeature(p) { j in
+          let base = j * n
+          var write = 0
+          let scratchValues = UnsafeMutableBufferPointer<Double>.allocate(capacity: max(1, n))
+          let scratchRows = UnsafeMutableBufferPointer<Int32>.allocate(capacity: max(1, n))
+          let scratchSigned = UnsafeMutableBufferPointer<Double>.allocate(capacity: max(1, n))
+          defer {
+            scratchValues.deallocate()
+            scratchRows.deallocate()
+            scratchSigned.deallocate()
+          }
+          for segment in splitSegments {
+            for wanted in [UInt8(1), 2] {
+              for offset in 0..<segment.count {
+                let k = base + segment.start + offset
+                if sides[Int(storage.rows[k])] == wanted {
+                  scratchValues[write] = storage.values[k]
+                  scratchRows[write] = storage.rows[k]
+                  scratchSigned[write] = storage.signed[k]
+                  write += 1
+                }
+              }
+            }
+          }
+          for k in 0..<write {
+            storage.values[base + k] = scratchValues[k]
+            storage.rows[base + k] = scratchRows[k]
+            storage.signed[base + k] = scratchSigned[k]
+          }
+        }
       }
       level = next
+      segments = nextSegments
       depth += 1
     }
     return nodes
