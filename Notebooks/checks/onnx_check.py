@@ -1,7 +1,7 @@
 """Checks `rebuy export --format onnx` against `rebuy score` with onnxruntime.
 
 For each model (the example logistic, BG/NBD and tree models, and a BG/NBD churn model in weeks
-and a deep tree made on the spot): export it, validate the ONNX file with onnx's full checker, build the features
+a deep tree and a 30-tree forest made on the spot): export it, validate the ONNX file with onnx's full checker, build the features
 of the bundled dataset with `rebuy features`, score them with `rebuy score --features`, run the
 ONNX model in onnxruntime on the same rows (one double input per feature, NaN for a missing
 value), and require every probability to agree to 1e-6 and every prediction to agree.
@@ -42,7 +42,12 @@ def main():
         subprocess.run([rebuy, "train", str(ROOT / "Datasets" / "transactions.csv"), "--cutoff", "2024-06-30",
                         "--horizon", "90", "--model", "tree", "--criterion", "entropy", "--max-depth", "0",
                         "--min-samples-leaf", "5", "-o", str(deep)], check=True, capture_output=True)
-        for model in MODELS + [churn, deep]:
+        # A random forest (the mean of 30 tree graphs).
+        forest = tmp / "forest.json"
+        subprocess.run([rebuy, "train", str(ROOT / "Datasets" / "transactions.csv"), "--cutoff", "2024-06-30",
+                        "--horizon", "90", "--model", "forest", "--trees", "30", "-o", str(forest)], check=True,
+                       capture_output=True)
+        for model in MODELS + [churn, deep, forest]:
             exported = tmp / (model.stem + ".onnx")
             subprocess.run([rebuy, "export", str(model), "--format", "onnx", "-o", str(exported)], check=True,
                            capture_output=True)

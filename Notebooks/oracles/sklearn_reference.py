@@ -1,7 +1,7 @@
 """Reference values from scikit-learn for Rebuy's logistic regression and evaluator.
 
-Writes Tests/Fixtures/logistic_reference.json, Tests/Fixtures/tree_reference.json and
-Tests/Fixtures/metrics_reference.json with the
+Writes Tests/Fixtures/logistic_reference.json, tree_reference.json, forest_reference.json and
+metrics_reference.json with the
 inputs, the parameters, the outputs and the library versions. The Swift tests compare with them.
 
     python Notebooks/oracles/sklearn_reference.py            # rewrite the fixtures
@@ -20,6 +20,7 @@ from sklearn.metrics import (mean_absolute_error, root_mean_squared_error, accur
                              f1_score, log_loss, precision_recall_curve, precision_score, recall_score,
                              roc_auc_score, roc_curve)
 from sklearn.preprocessing import StandardScaler
+from sklearn.ensemble import RandomForestClassifier
 from sklearn.tree import DecisionTreeClassifier
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -165,6 +166,30 @@ def tree_reference():
             "test_customers": test.index.tolist(), "trees": trees}
 
 
+def forest_reference():
+    """scikit-learn's RandomForestClassifier (100 trees, max_features="sqrt", bootstrap, seeded) on
+    the bundled dataset's features at 2024-06-30 (median-imputed), in two settings: its ROC-AUC
+    for the customers at 2024-09-30 and its out-of-bag accuracy. Forests from different random
+    draws differ tree by tree, so Rebuy is compared on these figures, not on trees."""
+    tx = features_pandas.read_transactions(ROOT / "Datasets" / "transactions.csv")
+    train = features_pandas.features(tx, "2024-06-30", 90)
+    test = features_pandas.features(tx, "2024-09-30", 90)
+    names = [c for c in train.columns if c != "repurchase"]
+    imputer = SimpleImputer(strategy="median").fit(train[names].to_numpy(dtype=float))
+    x = imputer.transform(train[names].to_numpy(dtype=float))
+    y = train["repurchase"].to_numpy(dtype=int)
+    x_test = imputer.transform(test[names].to_numpy(dtype=float))
+    y_test = test["repurchase"].to_numpy(dtype=int)
+    forests = []
+    for setting in ({"max_depth": None, "min_samples_leaf": 1}, {"max_depth": 8, "min_samples_leaf": 20}):
+        model = RandomForestClassifier(n_estimators=100, max_features="sqrt", bootstrap=True, oob_score=True,
+                                       random_state=0, **setting).fit(x, y)
+        forests.append({"settings": setting, "test_roc_auc": float(roc_auc_score(y_test, model.predict_proba(x_test)[:, 1])),
+                        "oob_accuracy": float(model.oob_score_)})
+    return {"generated_by": "Notebooks/oracles/sklearn_reference.py", "versions": VERSIONS, "features": names,
+            "train_cutoff": "2024-06-30", "test_cutoff": "2024-09-30", "horizon": 90, "forests": forests}
+
+
 def count_case():
     """Expected against actual purchase counts: scikit-learn's MAE and RMSE, pandas' group means
     by past frequency (0..6, then 7 or more)."""
@@ -201,7 +226,7 @@ def metrics_reference():
 def main():
     # Coefficients from an iterative solver may move in the last digits between machines.
     fixtures.write_or_check(__doc__, [("logistic_reference", logistic_reference), ("metrics_reference", metrics_reference),
-                                      ("tree_reference", tree_reference)],
+                                      ("tree_reference", tree_reference), ("forest_reference", forest_reference)],
                             "Notebooks/oracles/sklearn_reference.py", tolerance=1e-9)
 
 

@@ -24,8 +24,10 @@ public struct ModelFile: Codable, Sendable, Equatable {
   public static let bgnbdKind = "bgnbd"
   /// `kind` of a CART decision tree.
   public static let treeKind = "decision_tree"
+  /// `kind` of a random forest.
+  public static let forestKind = "random_forest"
   /// Every kind this build reads.
-  public static let kinds = [logisticKind, bgnbdKind, treeKind]
+  public static let kinds = [logisticKind, bgnbdKind, treeKind, forestKind]
 
   public var format = ModelFile.formatName
   public var version = ModelFile.currentVersion
@@ -82,6 +84,31 @@ public struct ModelFile: Codable, Sendable, Equatable {
     case linear(LinearParameters)
     case customerBase(CustomerBaseModel)
     case tree(TreeParameters)
+    case forest(ForestParameters)
+  }
+
+  /// A random forest: how it was grown, its out-of-bag accuracy, and every tree's nodes.
+  public struct ForestParameters: Codable, Sendable, Equatable {
+    public var criterion: DecisionTree.Criterion
+    public var maxFeatures: Int
+    public var bootstrap: Bool
+    public var seed: UInt64
+    public var maxDepth: Int?
+    public var minSamplesSplit: Int
+    public var minSamplesLeaf: Int
+    public var minImpurityDecrease: Double
+    public var outOfBag: RandomForestModel.OutOfBag?
+    public var trees: [DecisionTreeModel.Nodes]
+
+    enum CodingKeys: String, CodingKey {
+      case criterion, bootstrap, seed, trees
+      case maxFeatures = "max_features"
+      case maxDepth = "max_depth"
+      case minSamplesSplit = "min_samples_split"
+      case minSamplesLeaf = "min_samples_leaf"
+      case minImpurityDecrease = "min_impurity_decrease"
+      case outOfBag = "out_of_bag"
+    }
   }
 
   /// A decision tree: how it was grown and its nodes (see `DecisionTreeModel`).
@@ -251,6 +278,36 @@ public struct ModelFile: Codable, Sendable, Equatable {
     self.validation = validation
   }
 
+  /// A file for a fitted random forest grown by `settings`.
+  public init(
+    model: RandomForestModel, settings: RandomForest, target: TargetSpec, threshold: Double, training: TrainingInfo,
+    validation: ValidationSummary?, btydFeatures: CustomerBaseModel? = nil
+  ) {
+    kind = ModelFile.forestKind
+    self.target = target
+    features = model.featureNames.indices.map { j in
+      FeatureSpec(name: model.featureNames[j], impute: model.impute[j], missing: model.missing[j])
+    }
+    let tree = settings.tree
+    parameters = .forest(
+      ForestParameters(
+        criterion: tree.criterion, maxFeatures: settings.maxFeatures.resolve(model.featureNames.count), bootstrap: settings.bootstrap,
+        seed: settings.seed, maxDepth: tree.maxDepth, minSamplesSplit: tree.minSamplesSplit, minSamplesLeaf: tree.minSamplesLeaf,
+        minImpurityDecrease: tree.minImpurityDecrease, outOfBag: model.outOfBag, trees: model.trees))
+    self.btydFeatures = btydFeatures
+    self.threshold = threshold
+    self.training = training
+    self.validation = validation
+  }
+
+  /// The random forest the file describes, or `nil` for another kind.
+  public var randomForest: RandomForestModel? {
+    guard case let .forest(forest) = parameters else { return nil }
+    return RandomForestModel(
+      featureNames: features.map(\.name), impute: features.map { $0.impute! }, missing: features.map { $0.missing! },
+      trees: forest.trees, criterion: forest.criterion, outOfBag: forest.outOfBag)
+  }
+
   /// The decision tree the file describes, or `nil` for another kind.
   public var decisionTree: DecisionTreeModel? {
     guard case let .tree(tree) = parameters else { return nil }
@@ -294,6 +351,8 @@ public struct ModelFile: Codable, Sendable, Equatable {
       return try logisticRegression!.predictProbability(try modelInput(table))
     case .tree:
       return try decisionTree!.predictProbability(try modelInput(table))
+    case .forest:
+      return try randomForest!.predictProbability(try modelInput(table))
     case let .customerBase(model):
       let purchase = model.probabilityOfPurchase(
         withinDays: target.horizonDays, try CustomerBaseModel.histories(table, timeUnit: model.timeUnit))
@@ -329,6 +388,7 @@ public struct ModelFile: Codable, Sendable, Equatable {
     case let .linear(linear): try container.encode(linear, forKey: .parameters)
     case let .customerBase(model): try container.encode(model, forKey: .parameters)
     case let .tree(tree): try container.encode(tree, forKey: .parameters)
+    case let .forest(forest): try container.encode(forest, forKey: .parameters)
     }
     try container.encodeIfPresent(btydFeatures, forKey: .btydFeatures)
     try container.encode(threshold, forKey: .threshold)
@@ -365,6 +425,7 @@ public struct ModelFile: Codable, Sendable, Equatable {
     switch kind {
     case ModelFile.logisticKind: parameters = .linear(try container.decode(LinearParameters.self, forKey: .parameters))
     case ModelFile.treeKind: parameters = .tree(try container.decode(TreeParameters.self, forKey: .parameters))
+    case ModelFile.forestKind: parameters = .forest(try container.decode(ForestParameters.self, forKey: .parameters))
     default: parameters = .customerBase(try container.decode(CustomerBaseModel.self, forKey: .parameters))
     }
     btydFeatures = try container.decodeIfPresent(CustomerBaseModel.self, forKey: .btydFeatures)
@@ -394,13 +455,21 @@ public struct ModelFile: Codable, Sendable, Equatable {
       guard linear.intercept.isFinite, linear.coefficients.allSatisfy(\.isFinite) else {
         throw fail(.parameters, "the intercept and coefficients must be finite numbers")
       }
-    case let .tree(tree):
+    case .tree, .forest:
       for f in features {
         guard let impute = f.impute, impute.isFinite, let missing = f.missing, missing >= 0 else {
           throw fail(.features, "feature \(f.name) needs a finite impute and missing")
         }
       }
-      if let problem = ModelFile.problem(tree.nodes, features: features.count) { throw fail(.parameters, problem) }
+      if case let .tree(tree) = parameters, let problem = ModelFile.problem(tree.nodes, features: features.count) {
+        throw fail(.parameters, problem)
+      }
+      if case let .forest(forest) = parameters {
+        guard !forest.trees.isEmpty else { throw fail(.parameters, "the forest has no trees") }
+        for (t, nodes) in forest.trees.enumerated() {
+          if let problem = ModelFile.problem(nodes, features: features.count) { throw fail(.parameters, "tree \(t): \(problem)") }
+        }
+      }
     case let .customerBase(model):
       for name in CustomerBaseModel.historyFeatures where !features.contains(where: { $0.name == name }) {
         throw fail(.features, "a bgnbd model reads \(name)")

@@ -62,7 +62,23 @@ public enum ONNXExporter {
       customerBaseGraph(model, file: file, into: &graph)
     case .tree:
       guard file.btydFeatures == nil else { throw btydUnsupported }
-      treeGraph(file.decisionTree!, into: &graph)
+      let model = file.decisionTree!
+      imputedInput(model.featureNames, impute: model.impute, into: &graph)
+      treeGraph(model.nodes, output: "probability", prefix: "", into: &graph)
+    case .forest:
+      guard file.btydFeatures == nil else { throw btydUnsupported }
+      let model = file.randomForest!
+      imputedInput(model.featureNames, impute: model.impute, into: &graph)
+      // The mean of the trees: each tree's subgraph, summed, divided by their number.
+      var outputs: [String] = []
+      for (t, nodes) in model.trees.enumerated() {
+        let prefix = "tree\(t)_"
+        treeGraph(nodes, output: prefix + "probability", prefix: prefix, into: &graph)
+        outputs.append(prefix + "probability")
+      }
+      graph.node("Sum", outputs, "tree_sum")
+      graph.constant("tree_count", [Double(model.trees.count)])
+      graph.node("Div", ["tree_sum", "tree_count"], "probability")
     }
     graph.constant("threshold", [file.threshold])
     graph.node("GreaterOrEqual", ["probability", "threshold"], "predicted")
@@ -87,19 +103,18 @@ public enum ONNXExporter {
   /// met (`C · L + (1 − C) · R`, with `L` and `R` marking the splits a leaf's path goes left and
   /// right of); the row's leaf is the one whose count equals its depth, and
   /// `probability = [count == depth] · values`.
-  private static func treeGraph(_ model: DecisionTreeModel, into graph: inout Graph) {
-    imputedInput(model.featureNames, impute: model.impute, into: &graph)
-    let nodes = model.nodes
+  private static func treeGraph(_ nodes: DecisionTreeModel.Nodes, output: String, prefix: String, into graph: inout Graph) {
+    func name(_ base: String) -> String { prefix + base }
     let splits = (0..<nodes.count).filter { nodes.left[$0] >= 0 }
     let leaves = (0..<nodes.count).filter { nodes.left[$0] < 0 }
     guard !splits.isEmpty else {
       // A single leaf: the same probability for every row (0 · x keeps the row count).
-      graph.integerConstant("first_feature", [1], [0])
-      graph.node("Gather", ["X_imputed", "first_feature"], "X_first", axis: 1)
-      graph.node("Mul", ["X_first", "zero"], "zeros")
-      graph.node("Add", ["zeros", "leaf_value"], "probability")
-      graph.constant("zero", [0])
-      graph.constant("leaf_value", [nodes.value[0]])
+      graph.integerConstant(name("first_feature"), [1], [0])
+      graph.node("Gather", ["X_imputed", name("first_feature")], name("X_first"), axis: 1)
+      graph.node("Mul", [name("X_first"), name("zero")], name("zeros"))
+      graph.node("Add", [name("zeros"), name("leaf_value")], output)
+      graph.constant(name("zero"), [0])
+      graph.constant(name("leaf_value"), [nodes.value[0]])
       return
     }
     let (k, l) = (splits.count, leaves.count)
@@ -122,23 +137,23 @@ public enum ONNXExporter {
         child = s
       }
     }
-    graph.integerConstant("split_features", [Int64(k)], splits.map { Int64(nodes.feature[$0]) })
-    graph.constant("split_thresholds", [Int64(k)], splits.map { nodes.threshold[$0] })
-    graph.constant("goes_left", [Int64(k), Int64(l)], goesLeft)
-    graph.constant("goes_right", [Int64(k), Int64(l)], goesRight)
-    graph.constant("depths", [Int64(l)], depths)
-    graph.constant("leaf_values", [Int64(l), 1], leaves.map { nodes.value[$0] })
-    graph.constant("one", [1])
-    graph.node("Gather", ["X_imputed", "split_features"], "X_splits", axis: 1)
-    graph.node("LessOrEqual", ["X_splits", "split_thresholds"], "left_of")
-    graph.node("Cast", ["left_of"], "left_met", to: 11)  // DOUBLE
-    graph.node("Sub", ["one", "left_met"], "right_met")
-    graph.node("MatMul", ["left_met", "goes_left"], "met_left")
-    graph.node("MatMul", ["right_met", "goes_right"], "met_right")
-    graph.node("Add", ["met_left", "met_right"], "met")
-    graph.node("Equal", ["met", "depths"], "reached")
-    graph.node("Cast", ["reached"], "reached_value", to: 11)
-    graph.node("MatMul", ["reached_value", "leaf_values"], "probability")
+    graph.integerConstant(name("split_features"), [Int64(k)], splits.map { Int64(nodes.feature[$0]) })
+    graph.constant(name("split_thresholds"), [Int64(k)], splits.map { nodes.threshold[$0] })
+    graph.constant(name("goes_left"), [Int64(k), Int64(l)], goesLeft)
+    graph.constant(name("goes_right"), [Int64(k), Int64(l)], goesRight)
+    graph.constant(name("depths"), [Int64(l)], depths)
+    graph.constant(name("leaf_values"), [Int64(l), 1], leaves.map { nodes.value[$0] })
+    graph.constant(name("one"), [1])
+    graph.node("Gather", ["X_imputed", name("split_features")], name("X_splits"), axis: 1)
+    graph.node("LessOrEqual", [name("X_splits"), name("split_thresholds")], name("left_of"))
+    graph.node("Cast", [name("left_of")], name("left_met"), to: 11)  // DOUBLE
+    graph.node("Sub", [name("one"), name("left_met")], name("right_met"))
+    graph.node("MatMul", [name("left_met"), name("goes_left")], name("met_left"))
+    graph.node("MatMul", [name("right_met"), name("goes_right")], name("met_right"))
+    graph.node("Add", [name("met_left"), name("met_right")], name("met"))
+    graph.node("Equal", [name("met"), name("depths")], name("reached"))
+    graph.node("Cast", [name("reached")], name("reached_value"), to: 11)
+    graph.node("MatMul", [name("reached_value"), name("leaf_values")], output)
   }
 
   private static func logisticGraph(_ model: LogisticRegressionModel, into graph: inout Graph) {

@@ -84,6 +84,21 @@ struct InspectCommand: ParsableCommand {
         if let btyd = file.btydFeatures {
           lines += ["", "btyd_* features computed with:"] + Self.describe(btyd)
         }
+      } else if let model = file.randomForest, case let .forest(settings) = file.parameters {
+        let depths = model.treeModels.map(\.depth), leaves = model.treeModels.map(\.leafCount)
+        lines += [
+          "",
+          "forest: \(model.trees.count) trees (\(settings.bootstrap ? "bootstrap" : "every row"), \(settings.maxFeatures) of "
+            + "\(model.featureNames.count) features tried a split, seed \(settings.seed)), depth \(depths.min()!)–\(depths.max()!), "
+            + "\(leaves.reduce(0, +) / leaves.count) leaves a tree on average (\(model.criterion.rawValue))",
+        ]
+        if let oob = model.outOfBag {
+          lines.append("out-of-bag accuracy \(String(format: "%.3f", oob.accuracy)) on \(Terminal.count(oob.rows)) training rows")
+        }
+        lines += Self.importances(model.featureNames, model.featureImportances)
+        if let btyd = file.btydFeatures {
+          lines += ["", "btyd_* features computed with:"] + Self.describe(btyd)
+        }
       } else if let model = file.customerBase {
         lines += [""] + Self.describe(model)
       }
@@ -157,10 +172,14 @@ struct InspectCommand: ParsableCommand {
       visit(r, level + 1)
     }
     visit(0, 0)
-    let importances = model.featureImportances
-    lines += ["", "feature importances (share of the impurity decrease):"]
+    return lines + importances(model.featureNames, model.featureImportances)
+  }
+
+  /// Feature importances, largest first (those above 0).
+  static func importances(_ names: [String], _ importances: [Double]) -> [String] {
+    var lines = ["", "feature importances (share of the impurity decrease):"]
     for j in importances.indices.sorted(by: { importances[$0] > importances[$1] }) where importances[j] > 0 {
-      lines.append("  " + model.featureNames[j].padding(toLength: 24, withPad: " ", startingAt: 0) + String(format: "%.3f", importances[j]))
+      lines.append("  " + names[j].padding(toLength: 24, withPad: " ", startingAt: 0) + String(format: "%.3f", importances[j]))
     }
     return lines
   }

@@ -93,6 +93,10 @@ struct ScoreCommand: ParsableCommand {
         let matrix = try file.modelInput(table)
         probabilities = try model.predictProbability(matrix)
         reasons = .path(model, matrix)
+      } else if let model = file.randomForest {
+        let matrix = try file.modelInput(table)
+        probabilities = try model.predictProbability(matrix)
+        reasons = .forest(model.treeModels, matrix)
       } else {
         let model = file.customerBase!
         probabilities = try file.predictProbability(table)
@@ -138,6 +142,9 @@ enum Reasons {
   /// A tree: the three conditions on the customer's path that move P(target) most (the change
   /// from a node to the child the customer goes to), as `feature<=t (+0.12)`.
   case path(DecisionTreeModel, FeatureMatrix)
+  /// A forest: each feature's contribution, the change in P(target) at the splits on it along
+  /// the customer's path, averaged over the trees; the three largest, as `feature=value (+0.12)`.
+  case forest([DecisionTreeModel], FeatureMatrix)
   /// BG/NBD: P(alive), the expected purchases in the horizon and (with Gamma-Gamma) the
   /// expected spend per purchase.
   case customerBase(CustomerBaseModel, [RepeatHistory], [Double]?, horizonDays: Int)
@@ -180,6 +187,34 @@ enum Reasons {
           csv.decimal(nodes.threshold[parent])
           csv.text(" (")
           csv.fixed(changes[step], sign: true)
+          csv.byte(UInt8(ascii: ")"))
+          shown += 1
+        }
+        for _ in shown..<3 { csv.byte(UInt8(ascii: ",")) }
+      }
+    case let .forest(trees, matrix):
+      let p = matrix.columnCount
+      var contributions = [Double](repeating: 0, count: p)
+      return { row, csv in
+        let values = Array(matrix.values[(row * p)..<((row + 1) * p)])
+        for j in 0..<p { contributions[j] = 0 }
+        for tree in trees {
+          let path = tree.decisionPath(values)
+          for step in 1..<max(1, path.count) {
+            let parent = path[step - 1]
+            contributions[Int(tree.nodes.feature[parent])] += tree.nodes.value[path[step]] - tree.nodes.value[parent]
+          }
+        }
+        let count = Double(trees.count)
+        for j in 0..<p { contributions[j] /= count }
+        var shown = 0
+        for j in ScoreCommand.largestThree(contributions) where contributions[j] != 0 {
+          csv.byte(UInt8(ascii: ","))
+          csv.text(matrix.featureNames[j])
+          csv.byte(UInt8(ascii: "="))
+          if values[j].isNaN { csv.text("missing") } else { csv.fixed(values[j]) }
+          csv.text(" (")
+          csv.fixed(contributions[j], sign: true)
           csv.byte(UInt8(ascii: ")"))
           shown += 1
         }

@@ -44,7 +44,27 @@ enum ThresholdArgument: ExpressibleByArgument, Equatable {
 
 /// `--model`.
 enum ModelChoice: String, ExpressibleByArgument, CaseIterable {
-  case logistic, tree, bgnbd, all
+  case logistic, tree, forest, bgnbd, all
+}
+
+/// `--max-features sqrt|log2|all|N|F`.
+struct MaxFeaturesArgument: ExpressibleByArgument {
+  let value: RandomForest.MaxFeatures
+  init?(argument: String) {
+    switch argument {
+    case "sqrt": value = .sqrt
+    case "log2": value = .log2
+    case "all": value = .all
+    default:
+      if let n = Int(argument), n >= 1 {
+        value = .count(n)
+      } else if let f = Double(argument), f > 0, f <= 1 {
+        value = .fraction(f)
+      } else {
+        return nil
+      }
+    }
+  }
 }
 
 extension DecisionTree.Criterion: ExpressibleByArgument {}
@@ -80,7 +100,7 @@ struct TrainCommand: ParsableCommand {
   @Option(name: .customLong("label-col"), help: "The label column of --features.")
   var labelColumn = "repurchase"
 
-  @Option(help: "The model: logistic, tree, bgnbd, or all (each on the same split, with a leaderboard).")
+  @Option(help: "The model: logistic, tree, forest, bgnbd, or all (each on the same split, with a leaderboard).")
   var model: ModelChoice = .logistic
 
   @Option(help: "What to predict: repurchase (buys again within the horizon) or churn (does not).")
@@ -98,11 +118,17 @@ struct TrainCommand: ParsableCommand {
   @Option(help: "Tree: the split criterion, gini or entropy.")
   var criterion: DecisionTree.Criterion = .gini
 
-  @Option(name: .customLong("max-depth"), help: "Tree: the deepest split (0: no limit).")
-  var maxDepth = 6
+  @Option(name: .customLong("max-depth"), help: "Tree and forest: the deepest split (0: no limit; default 6 for a tree, 12 for a forest's trees).")
+  var maxDepth: Int?
 
-  @Option(name: .customLong("min-samples-leaf"), help: "Tree: the fewest training rows in a leaf.")
-  var minSamplesLeaf = 50
+  @Option(name: .customLong("min-samples-leaf"), help: "Tree and forest: the fewest training rows in a leaf (default 50 for a tree, 20 for a forest's trees).")
+  var minSamplesLeaf: Int?
+
+  @Option(help: "Forest: the number of trees.")
+  var trees = 100
+
+  @Option(name: .customLong("max-features"), help: "Forest: features tried at each split: sqrt, log2, all, a count, or a share in (0, 1].")
+  var maxFeatures = MaxFeaturesArgument(argument: "sqrt")!
 
   @Option(name: .customLong("min-samples-split"), help: "Tree: the fewest training rows in a node that may split.")
   var minSamplesSplit = 2
@@ -134,8 +160,9 @@ struct TrainCommand: ParsableCommand {
     guard testFraction >= 0, testFraction < 1 else { throw ValidationError("--test-fraction must be in [0, 1), got \(testFraction).") }
     if model == .all && testFraction == 0 { throw ValidationError("--model all compares models on validation rows: --test-fraction must be > 0.") }
     if model == .bgnbd && btydFeatures { throw ValidationError("--btyd-features gives BG/NBD's output to the other models; it does not apply to --model bgnbd.") }
-    guard maxDepth >= 0 else { throw ValidationError("--max-depth must be >= 0 (0: no limit), got \(maxDepth).") }
-    guard minSamplesLeaf >= 1 else { throw ValidationError("--min-samples-leaf must be at least 1, got \(minSamplesLeaf).") }
+    if let maxDepth, maxDepth < 0 { throw ValidationError("--max-depth must be >= 0 (0: no limit), got \(maxDepth).") }
+    if let minSamplesLeaf, minSamplesLeaf < 1 { throw ValidationError("--min-samples-leaf must be at least 1, got \(minSamplesLeaf).") }
+    guard trees >= 1 else { throw ValidationError("--trees must be at least 1, got \(trees).") }
     guard minSamplesSplit >= 2 else { throw ValidationError("--min-samples-split must be at least 2, got \(minSamplesSplit).") }
     guard minImpurityDecrease >= 0, minImpurityDecrease.isFinite else { throw ValidationError("--min-impurity-decrease must be >= 0, got \(minImpurityDecrease).") }
     if features != nil {
@@ -164,17 +191,25 @@ struct TrainCommand: ParsableCommand {
       let targetSpec = ModelFile.TargetSpec(name: data.target.rawValue, horizonDays: horizon)
       let logistic = LogisticRegression(c: c, classWeight: classWeight.value)
       let btyd = Training.BTYDOptions(unit: timeUnit, penalty: penalty)
-      let tree = DecisionTree(
-        criterion: criterion, maxDepth: maxDepth == 0 ? nil : maxDepth, minSamplesSplit: minSamplesSplit,
-        minSamplesLeaf: minSamplesLeaf, minImpurityDecrease: minImpurityDecrease, classWeight: classWeight.value)
+      func treeSettings(depth: Int, leaf: Int) -> DecisionTree {
+        let chosenDepth = maxDepth ?? depth
+        return DecisionTree(
+          criterion: criterion, maxDepth: chosenDepth == 0 ? nil : chosenDepth, minSamplesSplit: minSamplesSplit,
+          minSamplesLeaf: minSamplesLeaf ?? leaf, minImpurityDecrease: minImpurityDecrease, classWeight: classWeight.value)
+      }
+      let tree = treeSettings(depth: 6, leaf: 50)
+      let forest = RandomForest(trees: trees, maxFeatures: maxFeatures.value, seed: seed, tree: treeSettings(depth: 12, leaf: 20))
       var specs: [Training.Spec]
       switch model {
       case .logistic: specs = [.logistic(logistic, btydFeatures: btydFeatures ? btyd : nil)]
       case .tree: specs = [.tree(tree, btydFeatures: btydFeatures ? btyd : nil)]
+      case .forest: specs = [.forest(forest, btydFeatures: btydFeatures ? btyd : nil)]
       case .bgnbd: specs = [.bgnbd(btyd)]
       case .all:
-        specs = [.logistic(logistic, btydFeatures: nil), .tree(tree, btydFeatures: nil)]
-        if btydFeatures { specs += [.logistic(logistic, btydFeatures: btyd), .tree(tree, btydFeatures: btyd)] }
+        specs = [.logistic(logistic, btydFeatures: nil), .tree(tree, btydFeatures: nil), .forest(forest, btydFeatures: nil)]
+        if btydFeatures {
+          specs += [.logistic(logistic, btydFeatures: btyd), .tree(tree, btydFeatures: btyd), .forest(forest, btydFeatures: btyd)]
+        }
         specs.append(.bgnbd(btyd))
       }
       let cutoffNames = distinctCutoffs.sorted().map { Day(ordinal: $0).description }
@@ -253,6 +288,8 @@ enum Training {
     case bgnbd(BTYDOptions)
     /// A CART tree, with the BG/NBD features when `btydFeatures` is given.
     case tree(DecisionTree, btydFeatures: BTYDOptions?)
+    /// A random forest, likewise.
+    case forest(RandomForest, btydFeatures: BTYDOptions?)
 
     /// The name in the leaderboard and of the model file in `--model all`'s directory.
     var name: String {
@@ -260,13 +297,14 @@ enum Training {
       case let .logistic(_, btyd): btyd == nil ? "logistic" : "logistic-btyd"
       case .bgnbd: "bgnbd"
       case let .tree(_, btyd): btyd == nil ? "tree" : "tree-btyd"
+      case let .forest(_, btyd): btyd == nil ? "forest" : "forest-btyd"
       }
     }
 
     /// The BG/NBD features' options, for a model that reads them.
     var btydFeatures: BTYDOptions? {
       switch self {
-      case let .logistic(_, options), let .tree(_, options): options
+      case let .logistic(_, options), let .tree(_, options), let .forest(_, options): options
       case .bgnbd: nil
       }
     }
@@ -277,6 +315,7 @@ enum Training {
     case logistic(LogisticRegressionModel, btyd: CustomerBaseModel?)
     case customerBase(CustomerBaseModel)
     case tree(DecisionTreeModel, settings: DecisionTree, btyd: CustomerBaseModel?)
+    case forest(RandomForestModel, settings: RandomForest, btyd: CustomerBaseModel?)
   }
 
   struct Outcome {
@@ -313,6 +352,10 @@ enum Training {
       case let .customerBase(model):
         ModelFile(model: model, target: target, threshold: threshold, training: training, validation: validation)
       case let .tree(model, settings, btyd):
+        ModelFile(
+          model: model, settings: settings, target: target, threshold: threshold, training: training, validation: validation,
+          btydFeatures: btyd)
+      case let .forest(model, settings, btyd):
         ModelFile(
           model: model, settings: settings, target: target, threshold: threshold, training: training, validation: validation,
           btydFeatures: btyd)
@@ -358,6 +401,16 @@ enum Training {
           iterations: model.depth, gradientNorm: 0, objective: model.nodes.impurity[0],
           reason: "grown to \(model.nodes.count) nodes (\(model.leafCount) leaves, depth \(model.depth))", converged: true)
         predict = { try model.predictProbability($0.matrix.columns(model.featureNames)!) }
+      case let .forest(estimator, _):
+        let model = try estimator.fit(train.matrix, train.labels)
+        fitted = .forest(model, settings: estimator, btyd: btydModel)
+        let depths = model.treeModels.map(\.depth)
+        diagnostics = FitDiagnostics(
+          iterations: model.trees.count, gradientNorm: 0, objective: model.outOfBag?.accuracy ?? 0,
+          reason: "grew \(model.trees.count) trees (depth \(depths.min()!)–\(depths.max()!), \(model.trees.map(\.count).reduce(0, +)) nodes)"
+            + (model.outOfBag.map { String(format: "; out-of-bag accuracy %.3f", $0.accuracy) } ?? ""),
+          converged: true)
+        predict = { try model.predictProbability($0.matrix.columns(model.featureNames)!) }
       case let .bgnbd(options):
         let (model, problem) = try fitCustomerBase(train, options: options)
         if let problem { Terminal.say("Gamma-Gamma spend not fitted: \(problem)") }
@@ -371,10 +424,12 @@ enum Training {
       }
     }
     Terminal.say("Fit: \(diagnostics.summary) (\(Terminal.seconds(since: fitClock))).")
-    if case let .tree(model, _, _) = fitted, !brief {
-      let importances = model.featureImportances
+    var importances: (names: [String], values: [Double])? = nil
+    if case let .tree(model, _, _) = fitted { importances = (model.featureNames, model.featureImportances) }
+    if case let .forest(model, _, _) = fitted { importances = (model.featureNames, model.featureImportances) }
+    if let (names, importances) = importances, !brief {
       let top = importances.indices.sorted { importances[$0] > importances[$1] }.prefix(5).filter { importances[$0] > 0 }
-      Terminal.say("Most important: " + top.map { "\(model.featureNames[$0]) \(String(format: "%.3f", importances[$0]))" }.joined(separator: ", "))
+      Terminal.say("Most important: " + top.map { "\(names[$0]) \(String(format: "%.3f", importances[$0]))" }.joined(separator: ", "))
     }
     if case let .customerBase(model) = fitted, !brief {
       Terminal.say(InspectCommand.describe(model).joined(separator: "\n"))

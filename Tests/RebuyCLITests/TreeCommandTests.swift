@@ -64,4 +64,35 @@ import TestSupport
     let bad = try RebuyProcess.run(CustomerBaseCommandTests.train + ["--model", "tree", "--min-samples-leaf", "0", "-o", "/tmp/never"])
     #expect(bad.status == 64 && bad.stderr.contains("--min-samples-leaf must be at least 1"))
   }
+
+  @Test func forestTrainsExplainsAndScores() throws {
+    let dir = try RebuyProcess.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let model = dir.appendingPathComponent("forest.json").path
+    let trained = try RebuyProcess.run(
+      CustomerBaseCommandTests.train + ["--model", "forest", "--trees", "20", "--max-features", "0.3", "-o", model])
+    #expect(trained.status == 0, "\(trained.stderr)")
+    #expect(trained.stderr.contains("Fit: grew 20 trees") && trained.stderr.contains("out-of-bag accuracy"))
+    let file = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: model))) as! [String: Any]
+    #expect(file["kind"] as? String == "random_forest")
+    let parameters = file["parameters"] as! [String: Any]
+    #expect((parameters["trees"] as! [Any]).count == 20 && parameters["max_features"] as? Int == 6)
+    #expect(parameters["max_depth"] as? Int == 12 && parameters["min_samples_leaf"] as? Int == 20, "the forest's defaults")
+    let inspected = try RebuyProcess.run(["inspect", model])
+    #expect(inspected.stderr.contains("forest: 20 trees (bootstrap, 6 of 23 features tried a split, seed 1)"), "\(inspected.stderr)")
+    let scored = try RebuyProcess.run(["score", model, "Datasets/transactions.csv", "--as-of", "2024-12-31"])
+    let first = scored.stdout.split(separator: "\n")[1].split(separator: ",", omittingEmptySubsequences: false)
+    #expect(first.count == 7 && first[4].contains("=") && first[4].contains("("), "\(first)")
+    let evaluated = try RebuyProcess.run(["evaluate", model, "Datasets/transactions.csv", "--cutoff", "2024-09-30", "--json"])
+    let report = (try JSONSerialization.jsonObject(with: Data(evaluated.stdout.utf8)) as! [String: Any])["report"] as! [String: Any]
+    expectClose(report["roc_auc"] as! Double, (file["validation"] as! [String: Any])["roc_auc"] as! Double, relativeTolerance: 1e-12)
+    // The same seed, the same forest, byte for byte.
+    for name in ["a.json", "b.json"] {
+      let outcome = try RebuyProcess.run(
+        CustomerBaseCommandTests.train + ["--model", "forest", "--trees", "20", "-o", dir.appendingPathComponent(name).path],
+        environment: ["SOURCE_DATE_EPOCH": "1767225600"])
+      #expect(outcome.status == 0)
+    }
+    #expect(try Data(contentsOf: dir.appendingPathComponent("a.json")) == (try Data(contentsOf: dir.appendingPathComponent("b.json"))))
+  }
 }

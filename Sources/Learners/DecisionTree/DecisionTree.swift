@@ -54,6 +54,25 @@ public struct DecisionTree: Estimator {
   static let featureThreshold = 1e-7
 
   public func fit(_ x: FeatureMatrix, _ y: Labels, sampleWeights: [Double]? = nil) throws(FitError) -> DecisionTreeModel {
+    let prepared = try prepare(x, y, sampleWeights)
+    let grower = Grower(tree: self, labels: y.values, weights: prepared.weights, columns: prepared.columns)
+    let nodes = grower.grow(orders: prepared.orders)
+    return DecisionTreeModel(
+      featureNames: x.featureNames, impute: prepared.impute, missing: prepared.missing, nodes: nodes.preorder(),
+      criterion: criterion)
+  }
+
+  /// What growing needs, shared by a tree and a forest's trees: the settings and rows checked,
+  /// each row's weight (sample × class weight), the imputed columns and each column's order.
+  struct Prepared {
+    let weights: [Double]
+    let impute: [Double]
+    let missing: [Int]
+    let columns: [[Double]]
+    let orders: [[Int32]]
+  }
+
+  func prepare(_ x: FeatureMatrix, _ y: Labels, _ sampleWeights: [Double]?) throws(FitError) -> Prepared {
     if let maxDepth, maxDepth < 1 { throw .invalidConfiguration("maxDepth must be at least 1, got \(maxDepth)") }
     guard minSamplesSplit >= 2 else { throw .invalidConfiguration("minSamplesSplit must be at least 2, got \(minSamplesSplit)") }
     guard minSamplesLeaf >= 1 else { throw .invalidConfiguration("minSamplesLeaf must be at least 1, got \(minSamplesLeaf)") }
@@ -81,11 +100,7 @@ public struct DecisionTree: Estimator {
       let source = columns
       Grower.eachFeature(p) { j in out[j] = stableOrder(source[j]) }
     }
-    let grower = Grower(tree: self, labels: y.values, weights: weights, columns: columns)
-    let nodes = grower.grow(orders: orders)
-    return DecisionTreeModel(
-      featureNames: x.featureNames, impute: preprocessing.impute, missing: preprocessing.missing, nodes: nodes.preorder(),
-      criterion: criterion)
+    return Prepared(weights: weights, impute: preprocessing.impute, missing: preprocessing.missing, columns: columns, orders: orders)
   }
 
   /// The impurity of a node with class weights `w0`, `w1`.
@@ -170,8 +185,14 @@ struct GrowingNodes {
 struct Grower {
   let tree: DecisionTree
   let labels: [UInt8]
+  /// Rows of weight 0 take no part (a bootstrap's unsampled rows).
   let weights: [Double]
   let columns: [[Double]]
+  /// Features to try at each node: a random subset of this many of the node's non-constant
+  /// features (a random forest), or all of them.
+  var maxFeatures: Int? = nil
+  /// Seeds the feature subsets.
+  var seed: UInt64 = 0
 
   /// The best split found for one node of the current level.
   struct Best {
@@ -218,20 +239,25 @@ struct Grower {
     Grower.eachFeature(p) { j in
       let base = j * n
       let column = columns[j]
-      for (k, row) in orders[j].enumerated() {
+      var k = 0
+      for row in orders[j] {
         let i = Int(row)
+        guard weights[i] > 0 else { continue }
         storage.values[base + k] = column[i]
         storage.rows[base + k] = row
         storage.signed[base + k] = labels[i] == 1 ? weights[i] : -weights[i]
+        k += 1
       }
     }
+    let active = weights.filter { $0 > 0 }.count
     var nodes = GrowingNodes()
     var w0 = 0.0, w1 = 0.0
     for i in 0..<n { if labels[i] == 1 { w1 += weights[i] } else { w0 += weights[i] } }
     let totalWeight = w0 + w1
-    _ = nodes.add(samples: n, w0: w0, w1: w1, impurity: tree.impurity(w0, w1))
+    _ = nodes.add(samples: active, w0: w0, w1: w1, impurity: tree.impurity(w0, w1))
     var level: [Int32] = [0]
-    var segments = [(start: 0, count: n)]
+    var segments = [(start: 0, count: active)]
+    var rng = SplitMix64(seed: seed)
     var depth = 0
     let epsilon = Double.ulpOfOne
     let minLeaf = tree.minSamplesLeaf
@@ -246,6 +272,23 @@ struct Grower {
       }
       guard splittable.contains(true) else { break }
       let totals0 = level.map { nodes.weight0[Int($0)] }, totals1 = level.map { nodes.weight1[Int($0)] }
+      // A forest's random subset of each node's non-constant features (drawn in node order).
+      var tried = [Bool](repeating: maxFeatures == nil, count: level.count * p)
+      if let maxFeatures {
+        for (s, segment) in segments.enumerated() where splittable[s] {
+          var candidates = (0..<p).filter { j in
+            let base = j * n + segment.start
+            return storage.values[base + segment.count - 1] > storage.values[base] + DecisionTree.featureThreshold
+          }
+          let draw = min(maxFeatures, candidates.count)
+          for d in 0..<draw {
+            let pick = d + Int(rng.next() % UInt64(candidates.count - d))
+            candidates.swapAt(d, pick)
+            tried[s * p + candidates[d]] = true
+          }
+        }
+      }
+      let triedFeatures = tried
       // The best split of every node, feature by feature.
       nonisolated(unsafe) let found = UnsafeMutableBufferPointer<Best>.allocate(capacity: p * level.count)
       found.initialize(repeating: Best())
@@ -253,7 +296,7 @@ struct Grower {
       let currentSegments = segments
       Grower.eachFeature(p) { j in
         let base = j * n
-        for (s, segment) in currentSegments.enumerated() where splittable[s] {
+        for (s, segment) in currentSegments.enumerated() where splittable[s] && triedFeatures[s * p + j] {
           var best = Best()
           let (t0, t1) = (totals0[s], totals1[s])
           var l0 = 0.0, l1 = 0.0
