@@ -11,8 +11,10 @@ import TestSupport
 /// judged on the customers at 2024-09-30. Different random draws make different trees, so the
 /// comparison is of quality: ROC-AUC within 0.005, out-of-bag accuracy within 0.01.
 @Suite struct RandomForestTests {
-  static func data() throws -> (json: [String: Any], train: FeatureMatrix, labels: Labels, test: FeatureMatrix, testLabels: [UInt8]) {
-    let json = try Fixture.json("forest_reference")
+  static func data(fixture: String = "forest_reference") throws
+    -> (json: [String: Any], train: FeatureMatrix, labels: Labels, test: FeatureMatrix, testLabels: [UInt8])
+  {
+    let json = try Fixture.json(fixture)
     let names = json["features"] as! [String]
     let bytes = try Data(contentsOf: Repository.root.appendingPathComponent("Datasets/transactions.csv"))
     let log = try TransactionLog.read(CSVReader(source: MemorySource([UInt8](bytes)), fileName: "transactions.csv"))
