@@ -1,7 +1,7 @@
 """Checks `rebuy export --format onnx` against `rebuy score` with onnxruntime.
 
 For each model (the example logistic, BG/NBD and tree models, and a BG/NBD churn model in weeks
-a deep tree and a 30-tree forest made on the spot): export it, validate the ONNX file with onnx's full checker, build the features
+a deep tree, a 30-tree forest and 40 boosted trees made on the spot): export it, validate the ONNX file with onnx's full checker, build the features
 of the bundled dataset with `rebuy features`, score them with `rebuy score --features`, run the
 ONNX model in onnxruntime on the same rows (one double input per feature, NaN for a missing
 value), and require every probability to agree to 1e-6 and every prediction to agree.
@@ -47,7 +47,12 @@ def main():
         subprocess.run([rebuy, "train", str(ROOT / "Datasets" / "transactions.csv"), "--cutoff", "2024-06-30",
                         "--horizon", "90", "--model", "forest", "--trees", "30", "-o", str(forest)], check=True,
                        capture_output=True)
-        for model in MODELS + [churn, deep, forest]:
+        # Boosted trees (σ of the initial score plus 40 trees' leaf scores).
+        boosted = tmp / "boosted.json"
+        subprocess.run([rebuy, "train", str(ROOT / "Datasets" / "transactions.csv"), "--cutoff", "2024-06-30",
+                        "--horizon", "90", "--model", "boosted", "--rounds", "40", "-o", str(boosted)], check=True,
+                       capture_output=True)
+        for model in MODELS + [churn, deep, forest, boosted]:
             exported = tmp / (model.stem + ".onnx")
             subprocess.run([rebuy, "export", str(model), "--format", "onnx", "-o", str(exported)], check=True,
                            capture_output=True)

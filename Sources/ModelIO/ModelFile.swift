@@ -26,8 +26,10 @@ public struct ModelFile: Codable, Sendable, Equatable {
   public static let treeKind = "decision_tree"
   /// `kind` of a random forest.
   public static let forestKind = "random_forest"
+  /// `kind` of gradient-boosted trees.
+  public static let boostedKind = "boosted_trees"
   /// Every kind this build reads.
-  public static let kinds = [logisticKind, bgnbdKind, treeKind, forestKind]
+  public static let kinds = [logisticKind, bgnbdKind, treeKind, forestKind, boostedKind]
 
   public var format = ModelFile.formatName
   public var version = ModelFile.currentVersion
@@ -85,6 +87,39 @@ public struct ModelFile: Codable, Sendable, Equatable {
     case customerBase(CustomerBaseModel)
     case tree(TreeParameters)
     case forest(ForestParameters)
+    case boosted(BoostedParameters)
+  }
+
+  /// Gradient-boosted trees: how they were grown, the initial log-odds and every tree's nodes
+  /// (leaf `value`s are log-odds).
+  public struct BoostedParameters: Codable, Sendable, Equatable {
+    public var learningRate: Double
+    public var maxLeaves: Int
+    public var maxDepth: Int?
+    public var minSamplesLeaf: Int
+    public var l2: Double
+    public var rowFraction: Double
+    public var featureFraction: Double
+    public var maxBins: Int
+    public var earlyStoppingRounds: Int?
+    public var validationLogLoss: Double?
+    public var seed: UInt64
+    public var initialScore: Double
+    public var trees: [DecisionTreeModel.Nodes]
+
+    enum CodingKeys: String, CodingKey {
+      case l2, seed, trees
+      case learningRate = "learning_rate"
+      case maxLeaves = "max_leaves"
+      case maxDepth = "max_depth"
+      case minSamplesLeaf = "min_samples_leaf"
+      case rowFraction = "row_fraction"
+      case featureFraction = "feature_fraction"
+      case maxBins = "max_bins"
+      case earlyStoppingRounds = "early_stopping_rounds"
+      case validationLogLoss = "validation_log_loss"
+      case initialScore = "initial_score"
+    }
   }
 
   /// A random forest: how it was grown, its out-of-bag accuracy, and every tree's nodes.
@@ -308,6 +343,36 @@ public struct ModelFile: Codable, Sendable, Equatable {
       trees: forest.trees, criterion: forest.criterion, outOfBag: forest.outOfBag)
   }
 
+  /// A file for fitted gradient-boosted trees grown by `settings`.
+  public init(
+    model: BoostedTreesModel, settings: BoostedTrees, target: TargetSpec, threshold: Double, training: TrainingInfo,
+    validation: ValidationSummary?, btydFeatures: CustomerBaseModel? = nil
+  ) {
+    kind = ModelFile.boostedKind
+    self.target = target
+    features = model.featureNames.indices.map { j in
+      FeatureSpec(name: model.featureNames[j], impute: model.impute[j], missing: model.missing[j])
+    }
+    parameters = .boosted(
+      BoostedParameters(
+        learningRate: settings.learningRate, maxLeaves: settings.maxLeaves, maxDepth: settings.maxDepth,
+        minSamplesLeaf: settings.minSamplesLeaf, l2: settings.l2, rowFraction: settings.rowFraction,
+        featureFraction: settings.featureFraction, maxBins: settings.maxBins, earlyStoppingRounds: settings.earlyStoppingRounds,
+        validationLogLoss: model.validationLogLoss, seed: settings.seed, initialScore: model.initialScore, trees: model.trees))
+    self.btydFeatures = btydFeatures
+    self.threshold = threshold
+    self.training = training
+    self.validation = validation
+  }
+
+  /// The boosted trees the file describes, or `nil` for another kind.
+  public var boostedTrees: BoostedTreesModel? {
+    guard case let .boosted(boosted) = parameters else { return nil }
+    return BoostedTreesModel(
+      featureNames: features.map(\.name), impute: features.map { $0.impute! }, missing: features.map { $0.missing! },
+      initialScore: boosted.initialScore, trees: boosted.trees, validationLogLoss: boosted.validationLogLoss)
+  }
+
   /// The decision tree the file describes, or `nil` for another kind.
   public var decisionTree: DecisionTreeModel? {
     guard case let .tree(tree) = parameters else { return nil }
@@ -353,6 +418,8 @@ public struct ModelFile: Codable, Sendable, Equatable {
       return try decisionTree!.predictProbability(try modelInput(table))
     case .forest:
       return try randomForest!.predictProbability(try modelInput(table))
+    case .boosted:
+      return try boostedTrees!.predictProbability(try modelInput(table))
     case let .customerBase(model):
       let purchase = model.probabilityOfPurchase(
         withinDays: target.horizonDays, try CustomerBaseModel.histories(table, timeUnit: model.timeUnit))
@@ -389,6 +456,7 @@ public struct ModelFile: Codable, Sendable, Equatable {
     case let .customerBase(model): try container.encode(model, forKey: .parameters)
     case let .tree(tree): try container.encode(tree, forKey: .parameters)
     case let .forest(forest): try container.encode(forest, forKey: .parameters)
+    case let .boosted(boosted): try container.encode(boosted, forKey: .parameters)
     }
     try container.encodeIfPresent(btydFeatures, forKey: .btydFeatures)
     try container.encode(threshold, forKey: .threshold)
@@ -426,6 +494,7 @@ public struct ModelFile: Codable, Sendable, Equatable {
     case ModelFile.logisticKind: parameters = .linear(try container.decode(LinearParameters.self, forKey: .parameters))
     case ModelFile.treeKind: parameters = .tree(try container.decode(TreeParameters.self, forKey: .parameters))
     case ModelFile.forestKind: parameters = .forest(try container.decode(ForestParameters.self, forKey: .parameters))
+    case ModelFile.boostedKind: parameters = .boosted(try container.decode(BoostedParameters.self, forKey: .parameters))
     default: parameters = .customerBase(try container.decode(CustomerBaseModel.self, forKey: .parameters))
     }
     btydFeatures = try container.decodeIfPresent(CustomerBaseModel.self, forKey: .btydFeatures)
@@ -455,7 +524,7 @@ public struct ModelFile: Codable, Sendable, Equatable {
       guard linear.intercept.isFinite, linear.coefficients.allSatisfy(\.isFinite) else {
         throw fail(.parameters, "the intercept and coefficients must be finite numbers")
       }
-    case .tree, .forest:
+    case .tree, .forest, .boosted:
       for f in features {
         guard let impute = f.impute, impute.isFinite, let missing = f.missing, missing >= 0 else {
           throw fail(.features, "feature \(f.name) needs a finite impute and missing")
@@ -468,6 +537,14 @@ public struct ModelFile: Codable, Sendable, Equatable {
         guard !forest.trees.isEmpty else { throw fail(.parameters, "the forest has no trees") }
         for (t, nodes) in forest.trees.enumerated() {
           if let problem = ModelFile.problem(nodes, features: features.count) { throw fail(.parameters, "tree \(t): \(problem)") }
+        }
+      }
+      if case let .boosted(boosted) = parameters {
+        guard boosted.initialScore.isFinite else { throw fail(.parameters, "initial_score must be finite") }
+        for (t, nodes) in boosted.trees.enumerated() {
+          if let problem = ModelFile.problem(nodes, features: features.count, probabilities: false) {
+            throw fail(.parameters, "tree \(t): \(problem)")
+          }
         }
       }
     case let .customerBase(model):
@@ -489,7 +566,7 @@ public struct ModelFile: Codable, Sendable, Equatable {
   /// What is wrong with a tree's arrays, if anything: one entry per node in each; a leaf has
   /// both children -1 and feature -1; a split's children come after it, each node has one
   /// parent, its feature is a column and its threshold finite; values are in [0, 1].
-  static func problem(_ nodes: DecisionTreeModel.Nodes, features: Int) -> String? {
+  static func problem(_ nodes: DecisionTreeModel.Nodes, features: Int, probabilities: Bool = true) -> String? {
     let n = nodes.left.count
     guard n >= 1 else { return "nodes: the tree has no nodes" }
     for (name, count) in [
@@ -511,7 +588,9 @@ public struct ModelFile: Codable, Sendable, Equatable {
         parents[l] += 1
         parents[r] += 1
       }
-      guard nodes.value[k].isFinite, (0...1).contains(nodes.value[k]) else { return "node \(k): value \(nodes.value[k]) is not in [0, 1]" }
+      guard nodes.value[k].isFinite, !probabilities || (0...1).contains(nodes.value[k]) else {
+        return "node \(k): value \(nodes.value[k]) is not \(probabilities ? "in [0, 1]" : "finite")"
+      }
     }
     if let k = (1..<n).first(where: { parents[$0] != 1 }) { return "node \(k) has \(parents[k]) parents" }
     return nil

@@ -79,6 +79,25 @@ public enum ONNXExporter {
       graph.node("Sum", outputs, "tree_sum")
       graph.constant("tree_count", [Double(model.trees.count)])
       graph.node("Div", ["tree_sum", "tree_count"], "probability")
+    case .boosted:
+      guard file.btydFeatures == nil else { throw btydUnsupported }
+      let model = file.boostedTrees!
+      imputedInput(model.featureNames, impute: model.impute, into: &graph)
+      // σ(initial score + the sum of the trees' leaf scores).
+      var outputs: [String] = []
+      for (t, nodes) in model.trees.enumerated() {
+        let prefix = "tree\(t)_"
+        treeGraph(nodes, output: prefix + "score", prefix: prefix, into: &graph)
+        outputs.append(prefix + "score")
+      }
+      graph.constant("initial_score", [model.initialScore])
+      if outputs.isEmpty {
+        treeGraph(DecisionTreeModel.Nodes.leaf(0), output: "tree_sum", prefix: "empty_", into: &graph)
+      } else {
+        graph.node("Sum", outputs, "tree_sum")
+      }
+      graph.node("Add", ["tree_sum", "initial_score"], "logit")
+      graph.node("Sigmoid", ["logit"], "probability")
     }
     graph.constant("threshold", [file.threshold])
     graph.node("GreaterOrEqual", ["probability", "threshold"], "predicted")

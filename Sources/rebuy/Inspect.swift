@@ -99,6 +99,21 @@ struct InspectCommand: ParsableCommand {
         if let btyd = file.btydFeatures {
           lines += ["", "btyd_* features computed with:"] + Self.describe(btyd)
         }
+      } else if let model = file.boostedTrees, case let .boosted(settings) = file.parameters {
+        let leaves = model.trees.map { $0.left.filter { $0 < 0 }.count }
+        lines += [
+          "",
+          "boosted trees: \(model.trees.count) trees, learning rate \(settings.learningRate), at most \(settings.maxLeaves) leaves "
+            + "(\(leaves.min() ?? 0)–\(leaves.max() ?? 0) grown), L2 \(settings.l2), rows \(settings.rowFraction), features \(settings.featureFraction)",
+          "initial log-odds \(String(format: "%+.4f", model.initialScore))"
+            + (model.validationLogLoss.map { String(format: "; early stopping kept the best round (held-out log loss %.4f)", $0) } ?? ""),
+        ]
+        lines += Self.importances(model.featureNames, model.featureImportances).map {
+          $0.replacingOccurrences(of: "share of the impurity decrease", with: "share of the split gain")
+        }
+        if let btyd = file.btydFeatures {
+          lines += ["", "btyd_* features computed with:"] + Self.describe(btyd)
+        }
       } else if let model = file.customerBase {
         lines += [""] + Self.describe(model)
       }

@@ -96,7 +96,14 @@ struct ScoreCommand: ParsableCommand {
       } else if let model = file.randomForest {
         let matrix = try file.modelInput(table)
         probabilities = try model.predictProbability(matrix)
-        reasons = .forest(model.treeModels, matrix)
+        reasons = .forest(model.treeModels, matrix, average: true)
+      } else if let model = file.boostedTrees {
+        let matrix = try file.modelInput(table)
+        probabilities = try model.predictProbability(matrix)
+        let trees = model.trees.map {
+          DecisionTreeModel(featureNames: model.featureNames, impute: model.impute, missing: model.missing, nodes: $0, criterion: .gini)
+        }
+        reasons = .forest(trees, matrix, average: false)
       } else {
         let model = file.customerBase!
         probabilities = try file.predictProbability(table)
@@ -144,7 +151,8 @@ enum Reasons {
   case path(DecisionTreeModel, FeatureMatrix)
   /// A forest: each feature's contribution, the change in P(target) at the splits on it along
   /// the customer's path, averaged over the trees; the three largest, as `feature=value (+0.12)`.
-  case forest([DecisionTreeModel], FeatureMatrix)
+  /// Boosted trees: the same changes in log-odds, summed over the trees.
+  case forest([DecisionTreeModel], FeatureMatrix, average: Bool)
   /// BG/NBD: P(alive), the expected purchases in the horizon and (with Gamma-Gamma) the
   /// expected spend per purchase.
   case customerBase(CustomerBaseModel, [RepeatHistory], [Double]?, horizonDays: Int)
@@ -192,7 +200,7 @@ enum Reasons {
         }
         for _ in shown..<3 { csv.byte(UInt8(ascii: ",")) }
       }
-    case let .forest(trees, matrix):
+    case let .forest(trees, matrix, average):
       let p = matrix.columnCount
       var contributions = [Double](repeating: 0, count: p)
       return { row, csv in
@@ -205,8 +213,10 @@ enum Reasons {
             contributions[Int(tree.nodes.feature[parent])] += tree.nodes.value[path[step]] - tree.nodes.value[parent]
           }
         }
-        let count = Double(trees.count)
-        for j in 0..<p { contributions[j] /= count }
+        if average {
+          let count = Double(trees.count)
+          for j in 0..<p { contributions[j] /= count }
+        }
         var shown = 0
         for j in ScoreCommand.largestThree(contributions) where contributions[j] != 0 {
           csv.byte(UInt8(ascii: ","))

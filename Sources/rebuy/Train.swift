@@ -44,7 +44,7 @@ enum ThresholdArgument: ExpressibleByArgument, Equatable {
 
 /// `--model`.
 enum ModelChoice: String, ExpressibleByArgument, CaseIterable {
-  case logistic, tree, forest, bgnbd, all
+  case logistic, tree, forest, boosted, bgnbd, all
 }
 
 /// `--max-features sqrt|log2|all|N|F`.
@@ -100,7 +100,7 @@ struct TrainCommand: ParsableCommand {
   @Option(name: .customLong("label-col"), help: "The label column of --features.")
   var labelColumn = "repurchase"
 
-  @Option(help: "The model: logistic, tree, forest, bgnbd, or all (each on the same split, with a leaderboard).")
+  @Option(help: "The model: logistic, tree, forest, boosted, bgnbd, or all (each on the same split, with a leaderboard).")
   var model: ModelChoice = .logistic
 
   @Option(help: "What to predict: repurchase (buys again within the horizon) or churn (does not).")
@@ -118,10 +118,10 @@ struct TrainCommand: ParsableCommand {
   @Option(help: "Tree: the split criterion, gini or entropy.")
   var criterion: DecisionTree.Criterion = .gini
 
-  @Option(name: .customLong("max-depth"), help: "Tree and forest: the deepest split (0: no limit; default 6 for a tree, 12 for a forest's trees).")
+  @Option(name: .customLong("max-depth"), help: "Tree, forest, boosted: the deepest split (0: no limit; default 6 for a tree, 12 for a forest's trees, none for boosted trees).")
   var maxDepth: Int?
 
-  @Option(name: .customLong("min-samples-leaf"), help: "Tree and forest: the fewest training rows in a leaf (default 50 for a tree, 20 for a forest's trees).")
+  @Option(name: .customLong("min-samples-leaf"), help: "Tree, forest, boosted: the fewest training rows in a leaf (default 50 for a tree, 20 otherwise).")
   var minSamplesLeaf: Int?
 
   @Option(help: "Forest: the number of trees.")
@@ -129,6 +129,27 @@ struct TrainCommand: ParsableCommand {
 
   @Option(name: .customLong("max-features"), help: "Forest: features tried at each split: sqrt, log2, all, a count, or a share in (0, 1].")
   var maxFeatures = MaxFeaturesArgument(argument: "sqrt")!
+
+  @Option(help: "Boosted: boosting rounds (trees).")
+  var rounds = 100
+
+  @Option(name: .customLong("learning-rate"), help: "Boosted: the shrinkage of each tree's scores.")
+  var learningRate = 0.1
+
+  @Option(name: .customLong("max-leaves"), help: "Boosted: the most leaves a tree may have.")
+  var maxLeaves = 31
+
+  @Option(help: "Boosted: L2 penalty on leaf scores.")
+  var l2 = 0.0
+
+  @Option(name: .customLong("row-fraction"), help: "Boosted: share of training rows each round samples (1: all).")
+  var rowFraction = 1.0
+
+  @Option(name: .customLong("feature-fraction"), help: "Boosted: share of features each tree may use (1: all).")
+  var featureFraction = 1.0
+
+  @Option(name: .customLong("early-stopping"), help: "Boosted: stop when the log loss of 10% of the training rows, held out, has not improved for this many rounds.")
+  var earlyStopping: Int?
 
   @Option(name: .customLong("min-samples-split"), help: "Tree: the fewest training rows in a node that may split.")
   var minSamplesSplit = 2
@@ -163,6 +184,14 @@ struct TrainCommand: ParsableCommand {
     if let maxDepth, maxDepth < 0 { throw ValidationError("--max-depth must be >= 0 (0: no limit), got \(maxDepth).") }
     if let minSamplesLeaf, minSamplesLeaf < 1 { throw ValidationError("--min-samples-leaf must be at least 1, got \(minSamplesLeaf).") }
     guard trees >= 1 else { throw ValidationError("--trees must be at least 1, got \(trees).") }
+    guard rounds >= 1 else { throw ValidationError("--rounds must be at least 1, got \(rounds).") }
+    guard learningRate > 0, learningRate.isFinite else { throw ValidationError("--learning-rate must be > 0, got \(learningRate).") }
+    guard maxLeaves >= 2 else { throw ValidationError("--max-leaves must be at least 2, got \(maxLeaves).") }
+    guard l2 >= 0, l2.isFinite else { throw ValidationError("--l2 must be >= 0, got \(l2).") }
+    guard rowFraction > 0, rowFraction <= 1, featureFraction > 0, featureFraction <= 1 else {
+      throw ValidationError("--row-fraction and --feature-fraction must be in (0, 1].")
+    }
+    if let earlyStopping, earlyStopping < 1 { throw ValidationError("--early-stopping must be at least 1, got \(earlyStopping).") }
     guard minSamplesSplit >= 2 else { throw ValidationError("--min-samples-split must be at least 2, got \(minSamplesSplit).") }
     guard minImpurityDecrease >= 0, minImpurityDecrease.isFinite else { throw ValidationError("--min-impurity-decrease must be >= 0, got \(minImpurityDecrease).") }
     if features != nil {
@@ -199,16 +228,28 @@ struct TrainCommand: ParsableCommand {
       }
       let tree = treeSettings(depth: 6, leaf: 50)
       let forest = RandomForest(trees: trees, maxFeatures: maxFeatures.value, seed: seed, tree: treeSettings(depth: 12, leaf: 20))
+      let boostedDepth = maxDepth ?? 0
+      let boosted = BoostedTrees(
+        rounds: rounds, learningRate: learningRate, maxLeaves: maxLeaves, maxDepth: boostedDepth == 0 ? nil : boostedDepth,
+        minSamplesLeaf: minSamplesLeaf ?? 20, l2: l2, rowFraction: rowFraction, featureFraction: featureFraction,
+        earlyStoppingRounds: earlyStopping, seed: seed, classWeight: classWeight.value)
       var specs: [Training.Spec]
       switch model {
       case .logistic: specs = [.logistic(logistic, btydFeatures: btydFeatures ? btyd : nil)]
       case .tree: specs = [.tree(tree, btydFeatures: btydFeatures ? btyd : nil)]
       case .forest: specs = [.forest(forest, btydFeatures: btydFeatures ? btyd : nil)]
+      case .boosted: specs = [.boosted(boosted, btydFeatures: btydFeatures ? btyd : nil)]
       case .bgnbd: specs = [.bgnbd(btyd)]
       case .all:
-        specs = [.logistic(logistic, btydFeatures: nil), .tree(tree, btydFeatures: nil), .forest(forest, btydFeatures: nil)]
+        specs = [
+          .logistic(logistic, btydFeatures: nil), .tree(tree, btydFeatures: nil), .forest(forest, btydFeatures: nil),
+          .boosted(boosted, btydFeatures: nil),
+        ]
         if btydFeatures {
-          specs += [.logistic(logistic, btydFeatures: btyd), .tree(tree, btydFeatures: btyd), .forest(forest, btydFeatures: btyd)]
+          specs += [
+            .logistic(logistic, btydFeatures: btyd), .tree(tree, btydFeatures: btyd), .forest(forest, btydFeatures: btyd),
+            .boosted(boosted, btydFeatures: btyd),
+          ]
         }
         specs.append(.bgnbd(btyd))
       }
@@ -290,6 +331,8 @@ enum Training {
     case tree(DecisionTree, btydFeatures: BTYDOptions?)
     /// A random forest, likewise.
     case forest(RandomForest, btydFeatures: BTYDOptions?)
+    /// Gradient-boosted trees, likewise.
+    case boosted(BoostedTrees, btydFeatures: BTYDOptions?)
 
     /// The name in the leaderboard and of the model file in `--model all`'s directory.
     var name: String {
@@ -298,13 +341,14 @@ enum Training {
       case .bgnbd: "bgnbd"
       case let .tree(_, btyd): btyd == nil ? "tree" : "tree-btyd"
       case let .forest(_, btyd): btyd == nil ? "forest" : "forest-btyd"
+      case let .boosted(_, btyd): btyd == nil ? "boosted" : "boosted-btyd"
       }
     }
 
     /// The BG/NBD features' options, for a model that reads them.
     var btydFeatures: BTYDOptions? {
       switch self {
-      case let .logistic(_, options), let .tree(_, options), let .forest(_, options): options
+      case let .logistic(_, options), let .tree(_, options), let .forest(_, options), let .boosted(_, options): options
       case .bgnbd: nil
       }
     }
@@ -316,6 +360,7 @@ enum Training {
     case customerBase(CustomerBaseModel)
     case tree(DecisionTreeModel, settings: DecisionTree, btyd: CustomerBaseModel?)
     case forest(RandomForestModel, settings: RandomForest, btyd: CustomerBaseModel?)
+    case boosted(BoostedTreesModel, settings: BoostedTrees, btyd: CustomerBaseModel?)
   }
 
   struct Outcome {
@@ -356,6 +401,10 @@ enum Training {
           model: model, settings: settings, target: target, threshold: threshold, training: training, validation: validation,
           btydFeatures: btyd)
       case let .forest(model, settings, btyd):
+        ModelFile(
+          model: model, settings: settings, target: target, threshold: threshold, training: training, validation: validation,
+          btydFeatures: btyd)
+      case let .boosted(model, settings, btyd):
         ModelFile(
           model: model, settings: settings, target: target, threshold: threshold, training: training, validation: validation,
           btydFeatures: btyd)
@@ -411,6 +460,16 @@ enum Training {
             + (model.outOfBag.map { String(format: "; out-of-bag accuracy %.3f", $0.accuracy) } ?? ""),
           converged: true)
         predict = { try model.predictProbability($0.matrix.columns(model.featureNames)!) }
+      case let .boosted(estimator, _):
+        let model = try estimator.fit(train.matrix, train.labels)
+        fitted = .boosted(model, settings: estimator, btyd: btydModel)
+        let mostLeaves: Int = model.trees.map { nodes in nodes.left.filter { $0 < 0 }.count }.max() ?? 1
+        diagnostics = FitDiagnostics(
+          iterations: model.trees.count, gradientNorm: 0, objective: model.validationLogLoss ?? 0,
+          reason: "boosted \(model.trees.count) trees (at most \(mostLeaves) leaves)"
+            + (model.validationLogLoss.map { String(format: "; stopped early, held-out log loss %.4f", $0) } ?? ""),
+          converged: true)
+        predict = { try model.predictProbability($0.matrix.columns(model.featureNames)!) }
       case let .bgnbd(options):
         let (model, problem) = try fitCustomerBase(train, options: options)
         if let problem { Terminal.say("Gamma-Gamma spend not fitted: \(problem)") }
@@ -427,6 +486,7 @@ enum Training {
     var importances: (names: [String], values: [Double])? = nil
     if case let .tree(model, _, _) = fitted { importances = (model.featureNames, model.featureImportances) }
     if case let .forest(model, _, _) = fitted { importances = (model.featureNames, model.featureImportances) }
+    if case let .boosted(model, _, _) = fitted { importances = (model.featureNames, model.featureImportances) }
     if let (names, importances) = importances, !brief {
       let top = importances.indices.sorted { importances[$0] > importances[$1] }.prefix(5).filter { importances[$0] > 0 }
       Terminal.say("Most important: " + top.map { "\(names[$0]) \(String(format: "%.3f", importances[$0]))" }.joined(separator: ", "))

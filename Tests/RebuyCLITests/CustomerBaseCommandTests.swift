@@ -19,15 +19,19 @@ import TestSupport
     #expect(outcome.status == 0, "\(outcome.stderr)")
     #expect(outcome.stderr.contains("Leaderboard on the validation rows (4,528):"))
     let names = try FileManager.default.contentsOfDirectory(atPath: out).sorted()
-    #expect(names == ["bgnbd.json", "forest-btyd.json", "forest.json", "leaderboard.csv", "logistic-btyd.json", "logistic.json", "tree-btyd.json", "tree.json"])
+    #expect(
+      names == [
+        "bgnbd.json", "boosted-btyd.json", "boosted.json", "forest-btyd.json", "forest.json", "leaderboard.csv", "logistic-btyd.json",
+        "logistic.json", "tree-btyd.json", "tree.json",
+      ])
     let board = try String(contentsOfFile: "\(out)/leaderboard.csv", encoding: .utf8).split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false) }
     #expect(board[0].joined(separator: ",") == "model,roc_auc,pr_auc,best_f1,f1,threshold,log_loss,brier_score")
-    #expect(Set(board.dropFirst().map { String($0[0]) }) == ["logistic", "logistic-btyd", "tree", "tree-btyd", "forest", "forest-btyd", "bgnbd", "recency_only"])
+    #expect(Set(board.dropFirst().map { String($0[0]) }) == ["logistic", "logistic-btyd", "tree", "tree-btyd", "forest", "forest-btyd", "boosted", "boosted-btyd", "bgnbd", "recency_only"])
     let aucs = board.dropFirst().dropLast().map { Double($0[1])! }
     #expect(aucs == aucs.sorted(by: >), "best first")
     // Every model beats recency alone on this data.
     #expect(aucs.filter { $0 > Double(board.last![1])! }.count >= aucs.count - 1, "\(aucs)")
-    for name in ["logistic", "logistic-btyd", "tree", "tree-btyd", "forest", "forest-btyd", "bgnbd"] {
+    for name in ["logistic", "logistic-btyd", "tree", "tree-btyd", "forest", "forest-btyd", "boosted", "boosted-btyd", "bgnbd"] {
       let path = "\(out)/\(name).json"
       let evaluated = try RebuyProcess.run(["evaluate", path, "Datasets/transactions.csv", "--cutoff", "2024-09-30", "--json"])
       #expect(evaluated.status == 0, "\(evaluated.stderr)")
@@ -92,7 +96,7 @@ import TestSupport
     let all = try RebuyProcess.run(args + ["--model", "all", "-o", "all"], in: dir)
     #expect(all.status == 0, "\(all.stderr)")
     #expect(all.stderr.contains("bgnbd could not be fitted:") && all.stderr.contains("not fitted"))
-    #expect(try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("all").path).sorted() == ["forest.json", "leaderboard.csv", "logistic.json", "tree.json"])
+    #expect(try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("all").path).sorted() == ["boosted.json", "forest.json", "leaderboard.csv", "logistic.json", "tree.json"])
   }
 
   @Test func optionsThatDoNotGoTogether() throws {

@@ -95,4 +95,29 @@ import TestSupport
     }
     #expect(try Data(contentsOf: dir.appendingPathComponent("a.json")) == (try Data(contentsOf: dir.appendingPathComponent("b.json"))))
   }
+
+  @Test func boostedTreesTrainExplainAndScore() throws {
+    let dir = try RebuyProcess.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let model = dir.appendingPathComponent("boosted.json").path
+    let trained = try RebuyProcess.run(
+      CustomerBaseCommandTests.train + [
+        "--model", "boosted", "--rounds", "300", "--learning-rate", "0.2", "--max-leaves", "15", "--early-stopping", "10", "-o", model,
+      ])
+    #expect(trained.status == 0, "\(trained.stderr)")
+    #expect(trained.stderr.contains("Fit: boosted ") && trained.stderr.contains("stopped early"), "\(trained.stderr)")
+    let file = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: model))) as! [String: Any]
+    #expect(file["kind"] as? String == "boosted_trees")
+    let parameters = file["parameters"] as! [String: Any]
+    let trees = parameters["trees"] as! [[String: Any]]
+    #expect(trees.count < 300 && trees.allSatisfy { ($0["left"] as! [Int]).filter { $0 < 0 }.count <= 15 })
+    let inspected = try RebuyProcess.run(["inspect", model])
+    #expect(inspected.stderr.contains("boosted trees: \(trees.count) trees, learning rate 0.2, at most 15 leaves"), "\(inspected.stderr)")
+    let scored = try RebuyProcess.run(["score", model, "Datasets/transactions.csv", "--as-of", "2024-12-31"])
+    let first = scored.stdout.split(separator: "\n")[1].split(separator: ",", omittingEmptySubsequences: false)
+    #expect(first.count == 7 && first[4].contains("=") && first[4].contains("("), "\(first)")
+    let evaluated = try RebuyProcess.run(["evaluate", model, "Datasets/transactions.csv", "--cutoff", "2024-09-30", "--json"])
+    let report = (try JSONSerialization.jsonObject(with: Data(evaluated.stdout.utf8)) as! [String: Any])["report"] as! [String: Any]
+    expectClose(report["roc_auc"] as! Double, (file["validation"] as! [String: Any])["roc_auc"] as! Double, relativeTolerance: 1e-12)
+  }
 }

@@ -22,6 +22,21 @@ public struct DecisionTreeModel: Classifier, Equatable {
 
     public init() {}
 
+    /// A tree of one leaf with this value.
+    public static func leaf(_ value: Double) -> Nodes {
+      var nodes = Nodes()
+      nodes.left = [-1]
+      nodes.right = [-1]
+      nodes.feature = [-1]
+      nodes.threshold = [0]
+      nodes.value = [value]
+      nodes.samples = [0]
+      nodes.weightedSamples = [0]
+      nodes.impurity = [0]
+      nodes.improvement = [0]
+      return nodes
+    }
+
     public var count: Int { left.count }
 
     enum CodingKeys: String, CodingKey {
