@@ -59,12 +59,12 @@ public struct BoostedTrees: Estimator {
     guard rowFraction > 0, rowFraction <= 1, featureFraction > 0, featureFraction <= 1 else {
       throw .invalidConfiguration("row and feature fractions must be in (0, 1]")
     }
-    guard maxBins >= 2, maxBins <= 65_535 else { throw .invalidConfiguration("maxBins must be in 2…65535, got \(maxBins)") }
+    guard maxBins >= 2, maxBins <= 256 else { throw .invalidConfiguration("maxBins must be in 2…256, got \(maxBins)") }
     let prepared = try DecisionTree(classWeight: classWeight).prepare(x, y, sampleWeights)
     let n = x.rowCount, p = x.columnCount
     // Bins: upper edges (a value goes to the first bin whose edge is >= it), from the sorted column.
     var edges: [[Double]] = []
-    var binned = [UInt16](repeating: 0, count: n * p)  // column-major: j·n + i
+    var binned = [UInt8](repeating: 0, count: n * p)  // column-major: j·n + i
     for j in 0..<p {
       let column = prepared.columns[j], order = prepared.orders[j]
       var distinct: [Double] = []
@@ -99,7 +99,7 @@ public struct BoostedTrees: Estimator {
       for i in order {
         let v = column[Int(i)]
         while v > featureEdges[bin] { bin += 1 }
-        binned[j * n + Int(i)] = UInt16(bin)
+        binned[j * n + Int(i)] = UInt8(bin)
       }
     }
     // Training and early-stopping rows.
@@ -138,10 +138,19 @@ public struct BoostedTrees: Estimator {
         features.shuffle(using: &rng)
         features = Array(features.prefix(max(1, Int(featureFraction * Double(p))))).sorted()
       }
-      let tree = growLeafWise(rows: rows, features: features, binned: binned, n: n, edges: edges, gradient: gradient, hessian: hessian)
+      let (tree, leaves) = growLeafWise(
+        rows: rows, features: features, binned: binned, n: n, edges: edges, gradient: gradient, hessian: hessian)
       trees.append(tree)
-      // Every row's new score (the tree applies to all rows, sampled or not).
-      for i in 0..<n where !isValidation[i] || earlyStoppingRounds != nil {
+      // Every row's new score: the rows the tree grew on from their leaves, the others (not
+      // sampled, held out) through the tree.
+      var covered = [Bool](repeating: false, count: n)
+      for leaf in leaves {
+        for i in leaf.rows {
+          score[i] += leaf.value
+          covered[i] = true
+        }
+      }
+      for i in 0..<n where !covered[i] {
         var k = 0
         while tree.left[k] >= 0 {
           let j = Int(tree.feature[k])
@@ -173,8 +182,8 @@ public struct BoostedTrees: Estimator {
   /// One leaf-wise tree on `rows`, from gradient and hessian histograms (one flat array per
   /// leaf: every feature's bins end to end).
   func growLeafWise(
-    rows: [Int], features: [Int], binned: [UInt16], n: Int, edges: [[Double]], gradient: [Double], hessian: [Double]
-  ) -> DecisionTreeModel.Nodes {
+    rows: [Int], features: [Int], binned: [UInt8], n: Int, edges: [[Double]], gradient: [Double], hessian: [Double]
+  ) -> (nodes: DecisionTreeModel.Nodes, leaves: [(rows: [Int], value: Double)]) {
     struct Split {
       var gain = 0.0
       var feature = -1
@@ -197,14 +206,18 @@ public struct BoostedTrees: Estimator {
       offsets.append(width)
       width += edges[j].count
     }
+    let featureOffsets = offsets
     func histogram(_ rows: [Int]) -> [Double] {
       var hist = [Double](repeating: 0, count: 3 * width)
-      hist.withUnsafeMutableBufferPointer { out in
-        binned.withUnsafeBufferPointer { bins in
-          gradient.withUnsafeBufferPointer { g in
-            hessian.withUnsafeBufferPointer { h in
-              for (position, j) in features.enumerated() {
-                let base = j * n, offset = 3 * offsets[position]
+      hist.withUnsafeMutableBufferPointer { buffer in
+        binned.withUnsafeBufferPointer { binBuffer in
+          gradient.withUnsafeBufferPointer { gBuffer in
+            hessian.withUnsafeBufferPointer { hBuffer in
+              nonisolated(unsafe) let (out, bins, g, h) = (buffer, binBuffer, gBuffer, hBuffer)
+              // Features fill disjoint parts of the histogram: one per core at a time.
+              Grower.eachFeature(features.count) { position in
+                let j = features[position]
+                let base = j * n, offset = 3 * featureOffsets[position]
                 for i in rows {
                   let slot = offset + 3 * Int(bins[base + i])
                   out[slot] += g[i]
@@ -300,7 +313,7 @@ public struct BoostedTrees: Estimator {
       leaves.append(left)
       leaves.append(right)
     }
-    return Self.renumbered(nodes)
+    return (Self.renumbered(nodes), leaves.map { ($0.rows, nodes.value[$0.node]) })
   }
 
   /// The same tree numbered depth first, left before right.
