@@ -6,7 +6,8 @@
 
 Stages: features (rebuy features against polars and pandas), features-dated (the same on the
 rows sorted by date, as real logs come), logistic (the fit of rebuy train
-against scikit-learn on the same feature table), tree (the same for a decision tree), scoring (rows per second from an in-memory
+against scikit-learn on the same feature table), tree, forest and boosted (the same for a decision
+tree, a random forest against scikit-learn, gradient-boosted trees against LightGBM), scoring (rows per second from an in-memory
 matrix against scikit-learn's predict_proba), score (rebuy score from raw transactions against
 polars + scikit-learn doing the same job), btyd (the BG/NBD and Gamma-Gamma fits against
 lifetimes). Each stage's results are kept in
@@ -212,6 +213,46 @@ def tree_stage(features_csv, rounds, out_dir):
     }
 
 
+def ensemble_stage(kind, features_csv, rounds, out_dir):
+    """Fit time inside `rebuy train --model forest|boosted` (its own report) against scikit-learn's
+    random forest or LightGBM (timed in-process, imputation included, 2 threads each)."""
+    model = out_dir / f"{kind}.json"
+    options = (["--trees", "20", "--max-depth", "12", "--min-samples-leaf", "20"] if kind == "forest"
+               else ["--rounds", "100", "--learning-rate", "0.1", "--max-leaves", "31", "--min-samples-leaf", "20"])
+    rebuy = [str(REBUY), "train", "--features", str(features_csv), "--horizon", "90", "--test-fraction", "0",
+             "--model", kind, *options, "-o", str(model)]
+    peer_name = "scikit-learn RandomForestClassifier" if kind == "forest" else "LightGBM LGBMClassifier"
+    peer = [PYTHON, str(ROOT / "Benchmarks/peers/ensembles.py"), kind, str(features_csv), str(model)]
+    ours = f"rebuy train --model {kind} (fit)"
+    times = {ours: [], peer_name: []}
+    notes = {}
+    for round_index in range(rounds):
+        order = [("rebuy", rebuy), ("peer", peer)]
+        for name, command in (order if round_index % 2 == 0 else reversed(order)):
+            result = subprocess.run(command, capture_output=True, text=True)
+            if result.returncode != 0:
+                sys.exit(f"benchmark: {' '.join(command)} failed:\n{result.stderr}")
+            if name == "rebuy":
+                times[ours].append(float(re.search(r"Fit: .*\(([0-9.]+) s\)", result.stderr).group(1)))
+                notes[ours] = re.search(r"Fit: (.*) after", result.stderr).group(1)
+            else:
+                times[peer_name].append(float(result.stderr.strip().splitlines()[-1]))
+                notes[peer_name] = result.stdout.strip()
+            key = ours if name == "rebuy" else peer_name
+            print(f"  round {round_index + 1}: {key}: {times[key][-1]:.2f} s", file=sys.stderr)
+    settings = ("20 trees, depth 12, at least 20 rows a leaf, √p features a split, bootstrap, out-of-bag score"
+                if kind == "forest" else "100 rounds, learning rate 0.1, at most 31 leaves, at least 20 rows a leaf, 255 bins")
+    return {
+        "title": "Random forest fit" if kind == "forest" else "Gradient-boosted trees fit",
+        "command": " ".join(rebuy).replace(str(ROOT) + "/", ""),
+        "text": f"The same feature table (the features stage's output), {settings}; median imputation included in both "
+                "times, two threads each. Different random draws and binning make different models; the note compares "
+                "how well each fits the training rows.",
+        "columns": ["tool", "median (s)", "runs (s)", "× Rebuy's time", "note"],
+        "rows": [[name, statistics.median(t), t, None, notes.get(name, "")] for name, t in times.items()],
+    }
+
+
 def btyd_stage(features_csv, rounds):
     """BG/NBD and Gamma-Gamma fits on the features stage's histories: rebuy bench-btyd against
     lifetimes' BetaGeoFitter and GammaGammaFitter, each timed in-process after reading. The
@@ -374,7 +415,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="a small smoke run (20,000 customers, one round)")
     parser.add_argument("--rounds", type=int, default=None, help="rounds per stage (default 3, 1 with --quick)")
-    parser.add_argument("--stages", default="features,features-dated,logistic,tree,scoring,score,btyd", help="comma-separated stages to run")
+    parser.add_argument("--stages", default="features,features-dated,logistic,tree,forest,boosted,scoring,score,btyd",
+                        help="comma-separated stages to run")
     parser.add_argument("--compare-scores", nargs=2, help=argparse.SUPPRESS)
     parser.add_argument("--compare", nargs=3, metavar=("REBUY_CSV", "OTHER_CSV", "NAME"), help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -430,11 +472,15 @@ def main():
     if "tree" in stages:
         print("tree:", file=sys.stderr)
         (results_dir / "tree.json").write_text(json.dumps(tree_stage(out_dir / "rebuy.csv", rounds, out_dir), indent=1))
+    for kind in ("forest", "boosted"):
+        if kind in stages:
+            print(f"{kind}:", file=sys.stderr)
+            (results_dir / f"{kind}.json").write_text(json.dumps(ensemble_stage(kind, out_dir / "rebuy.csv", rounds, out_dir), indent=1))
     if "btyd" in stages:
         print("btyd:", file=sys.stderr)
         (results_dir / "btyd.json").write_text(json.dumps(btyd_stage(out_dir / "rebuy.csv", rounds), indent=1))
     ordered = [json.loads((results_dir / f"{name}.json").read_text())
-               for name in ("features", "features-dated", "logistic", "tree", "scoring", "score", "btyd") if (results_dir / f"{name}.json").exists()]
+               for name in ("features", "features-dated", "logistic", "tree", "forest", "boosted", "scoring", "score", "btyd") if (results_dir / f"{name}.json").exists()]
     report = ROOT / ("Benchmarks/out/BENCHMARKS-quick.md" if args.quick else "BENCHMARKS.md")
     write_report(report, ordered, data, customers, args.quick)
     print(f"wrote {report.relative_to(ROOT)}", file=sys.stderr)
