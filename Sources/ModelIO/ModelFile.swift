@@ -72,6 +72,11 @@ public struct ModelFile: Codable, Sendable, Equatable {
     /// Training rows where the feature was missing.
     public var missing: Int?
 
+    /// The features of a tree model: a name, the training median and missing count each.
+    static func imputed(_ names: [String], _ impute: [Double], _ missing: [Int]) -> [FeatureSpec] {
+      names.indices.map { FeatureSpec(name: names[$0], impute: impute[$0], missing: missing[$0]) }
+    }
+
     public init(name: String, impute: Double? = nil, mean: Double? = nil, scale: Double? = nil, missing: Int? = nil) {
       self.name = name
       self.impute = impute
@@ -181,7 +186,7 @@ public struct ModelFile: Codable, Sendable, Equatable {
     public var seed: UInt64
     /// Logistic regression's inverse L2 strength.
     public var c: Double?
-    /// Logistic regression's class weights.
+    /// The class weights of a logistic regression or a tree model.
     public var classWeight: String?
     /// How validation rows were chosen: `out_of_time`, `customer_split` or `none`.
     public var validation: String
@@ -255,24 +260,36 @@ public struct ModelFile: Codable, Sendable, Equatable {
     }
   }
 
+  /// The envelope every kind shares, around its features and parameters.
+  private init(
+    kind: String, target: TargetSpec, features: [FeatureSpec], parameters: Parameters, btydFeatures: CustomerBaseModel?,
+    threshold: Double, training: TrainingInfo, validation: ValidationSummary?
+  ) {
+    self.kind = kind
+    self.target = target
+    self.features = features
+    self.parameters = parameters
+    self.btydFeatures = btydFeatures
+    self.threshold = threshold
+    self.training = training
+    self.validation = validation
+  }
+
   /// A file for a fitted logistic regression (`btydFeatures`: the model its `btyd_*` features
   /// come from, when it reads them).
   public init(
     model: LogisticRegressionModel, target: TargetSpec, threshold: Double, training: TrainingInfo,
     validation: ValidationSummary?, btydFeatures: CustomerBaseModel? = nil
   ) {
-    kind = ModelFile.logisticKind
-    self.target = target
-    features = model.featureNames.indices.map { j in
+    let features = model.featureNames.indices.map { j in
       FeatureSpec(
         name: model.featureNames[j], impute: model.preprocessing.impute[j], mean: model.preprocessing.mean[j],
         scale: model.preprocessing.scale[j], missing: model.preprocessing.missing[j])
     }
-    parameters = .linear(LinearParameters(intercept: model.intercept, coefficients: model.coefficients))
-    self.btydFeatures = btydFeatures
-    self.threshold = threshold
-    self.training = training
-    self.validation = validation
+    self.init(
+      kind: ModelFile.logisticKind, target: target, features: features,
+      parameters: .linear(LinearParameters(intercept: model.intercept, coefficients: model.coefficients)),
+      btydFeatures: btydFeatures, threshold: threshold, training: training, validation: validation)
   }
 
   /// A file for a fitted BG/NBD (+ Gamma-Gamma) model, which predicts P(a purchase within the
@@ -280,16 +297,12 @@ public struct ModelFile: Codable, Sendable, Equatable {
   public init(
     model: CustomerBaseModel, target: TargetSpec, threshold: Double, training: TrainingInfo, validation: ValidationSummary?
   ) {
-    kind = ModelFile.bgnbdKind
-    self.target = target
-    features = (CustomerBaseModel.historyFeatures + (model.spend == nil ? [] : [CustomerBaseModel.spendFeature])).map {
+    let features = (CustomerBaseModel.historyFeatures + (model.spend == nil ? [] : [CustomerBaseModel.spendFeature])).map {
       FeatureSpec(name: $0)
     }
-    parameters = .customerBase(model)
-    btydFeatures = nil
-    self.threshold = threshold
-    self.training = training
-    self.validation = validation
+    self.init(
+      kind: ModelFile.bgnbdKind, target: target, features: features, parameters: .customerBase(model), btydFeatures: nil,
+      threshold: threshold, training: training, validation: validation)
   }
 
   /// A file for a fitted decision tree grown by `settings` (`btydFeatures` as for a logistic
@@ -298,19 +311,12 @@ public struct ModelFile: Codable, Sendable, Equatable {
     model: DecisionTreeModel, settings: DecisionTree, target: TargetSpec, threshold: Double, training: TrainingInfo,
     validation: ValidationSummary?, btydFeatures: CustomerBaseModel? = nil
   ) {
-    kind = ModelFile.treeKind
-    self.target = target
-    features = model.featureNames.indices.map { j in
-      FeatureSpec(name: model.featureNames[j], impute: model.impute[j], missing: model.missing[j])
-    }
-    parameters = .tree(
-      TreeParameters(
-        criterion: settings.criterion, maxDepth: settings.maxDepth, minSamplesSplit: settings.minSamplesSplit,
-        minSamplesLeaf: settings.minSamplesLeaf, minImpurityDecrease: settings.minImpurityDecrease, nodes: model.nodes))
-    self.btydFeatures = btydFeatures
-    self.threshold = threshold
-    self.training = training
-    self.validation = validation
+    let parameters = TreeParameters(
+      criterion: settings.criterion, maxDepth: settings.maxDepth, minSamplesSplit: settings.minSamplesSplit,
+      minSamplesLeaf: settings.minSamplesLeaf, minImpurityDecrease: settings.minImpurityDecrease, nodes: model.nodes)
+    self.init(
+      kind: ModelFile.treeKind, target: target, features: FeatureSpec.imputed(model.featureNames, model.impute, model.missing),
+      parameters: .tree(parameters), btydFeatures: btydFeatures, threshold: threshold, training: training, validation: validation)
   }
 
   /// A file for a fitted random forest grown by `settings`.
@@ -318,21 +324,14 @@ public struct ModelFile: Codable, Sendable, Equatable {
     model: RandomForestModel, settings: RandomForest, target: TargetSpec, threshold: Double, training: TrainingInfo,
     validation: ValidationSummary?, btydFeatures: CustomerBaseModel? = nil
   ) {
-    kind = ModelFile.forestKind
-    self.target = target
-    features = model.featureNames.indices.map { j in
-      FeatureSpec(name: model.featureNames[j], impute: model.impute[j], missing: model.missing[j])
-    }
     let tree = settings.tree
-    parameters = .forest(
-      ForestParameters(
-        criterion: tree.criterion, maxFeatures: settings.maxFeatures.resolve(model.featureNames.count), bootstrap: settings.bootstrap,
-        seed: settings.seed, maxDepth: tree.maxDepth, minSamplesSplit: tree.minSamplesSplit, minSamplesLeaf: tree.minSamplesLeaf,
-        minImpurityDecrease: tree.minImpurityDecrease, outOfBag: model.outOfBag, trees: model.trees))
-    self.btydFeatures = btydFeatures
-    self.threshold = threshold
-    self.training = training
-    self.validation = validation
+    let parameters = ForestParameters(
+      criterion: tree.criterion, maxFeatures: settings.maxFeatures.resolve(model.featureNames.count), bootstrap: settings.bootstrap,
+      seed: settings.seed, maxDepth: tree.maxDepth, minSamplesSplit: tree.minSamplesSplit, minSamplesLeaf: tree.minSamplesLeaf,
+      minImpurityDecrease: tree.minImpurityDecrease, outOfBag: model.outOfBag, trees: model.trees)
+    self.init(
+      kind: ModelFile.forestKind, target: target, features: FeatureSpec.imputed(model.featureNames, model.impute, model.missing),
+      parameters: .forest(parameters), btydFeatures: btydFeatures, threshold: threshold, training: training, validation: validation)
   }
 
   /// The random forest the file describes, or `nil` for another kind.
@@ -348,21 +347,14 @@ public struct ModelFile: Codable, Sendable, Equatable {
     model: BoostedTreesModel, settings: BoostedTrees, target: TargetSpec, threshold: Double, training: TrainingInfo,
     validation: ValidationSummary?, btydFeatures: CustomerBaseModel? = nil
   ) {
-    kind = ModelFile.boostedKind
-    self.target = target
-    features = model.featureNames.indices.map { j in
-      FeatureSpec(name: model.featureNames[j], impute: model.impute[j], missing: model.missing[j])
-    }
-    parameters = .boosted(
-      BoostedParameters(
-        learningRate: settings.learningRate, maxLeaves: settings.maxLeaves, maxDepth: settings.maxDepth,
-        minSamplesLeaf: settings.minSamplesLeaf, l2: settings.l2, rowFraction: settings.rowFraction,
-        featureFraction: settings.featureFraction, maxBins: settings.maxBins, earlyStoppingRounds: settings.earlyStoppingRounds,
-        validationLogLoss: model.validationLogLoss, seed: settings.seed, initialScore: model.initialScore, trees: model.trees))
-    self.btydFeatures = btydFeatures
-    self.threshold = threshold
-    self.training = training
-    self.validation = validation
+    let parameters = BoostedParameters(
+      learningRate: settings.learningRate, maxLeaves: settings.maxLeaves, maxDepth: settings.maxDepth,
+      minSamplesLeaf: settings.minSamplesLeaf, l2: settings.l2, rowFraction: settings.rowFraction,
+      featureFraction: settings.featureFraction, maxBins: settings.maxBins, earlyStoppingRounds: settings.earlyStoppingRounds,
+      validationLogLoss: model.validationLogLoss, seed: settings.seed, initialScore: model.initialScore, trees: model.trees)
+    self.init(
+      kind: ModelFile.boostedKind, target: target, features: FeatureSpec.imputed(model.featureNames, model.impute, model.missing),
+      parameters: .boosted(parameters), btydFeatures: btydFeatures, threshold: threshold, training: training, validation: validation)
   }
 
   /// The boosted trees the file describes, or `nil` for another kind.

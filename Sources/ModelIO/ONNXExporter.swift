@@ -50,52 +50,33 @@ public enum ONNXExporter {
   }
 
   /// The ONNX bytes of a model file.
-  /// - Throws: `ExportError.unsupported` for a logistic regression that reads `btyd_*`
+  /// - Throws: `ExportError.unsupported` for a model that reads `btyd_*`
   ///   features (their expected purchases need the hypergeometric function, which ONNX lacks).
   public static func export(_ file: ModelFile) throws(ExportError) -> [UInt8] {
+    guard file.btydFeatures == nil else { throw btydUnsupported }
     var graph = Graph()
     switch file.parameters {
     case .linear:
-      guard file.btydFeatures == nil else { throw btydUnsupported }
       logisticGraph(file.logisticRegression!, into: &graph)
     case let .customerBase(model):
       customerBaseGraph(model, file: file, into: &graph)
     case .tree:
-      guard file.btydFeatures == nil else { throw btydUnsupported }
       let model = file.decisionTree!
       imputedInput(model.featureNames, impute: model.impute, into: &graph)
       treeGraph(model.nodes, output: "probability", prefix: "", into: &graph)
     case .forest:
-      guard file.btydFeatures == nil else { throw btydUnsupported }
       let model = file.randomForest!
       imputedInput(model.featureNames, impute: model.impute, into: &graph)
-      // The mean of the trees: each tree's subgraph, summed, divided by their number.
-      var outputs: [String] = []
-      for (t, nodes) in model.trees.enumerated() {
-        let prefix = "tree\(t)_"
-        treeGraph(nodes, output: prefix + "probability", prefix: prefix, into: &graph)
-        outputs.append(prefix + "probability")
-      }
-      graph.node("Sum", outputs, "tree_sum")
+      // The mean of the trees.
+      treeSum(model.trees, into: &graph)
       graph.constant("tree_count", [Double(model.trees.count)])
       graph.node("Div", ["tree_sum", "tree_count"], "probability")
     case .boosted:
-      guard file.btydFeatures == nil else { throw btydUnsupported }
       let model = file.boostedTrees!
       imputedInput(model.featureNames, impute: model.impute, into: &graph)
       // σ(initial score + the sum of the trees' leaf scores).
-      var outputs: [String] = []
-      for (t, nodes) in model.trees.enumerated() {
-        let prefix = "tree\(t)_"
-        treeGraph(nodes, output: prefix + "score", prefix: prefix, into: &graph)
-        outputs.append(prefix + "score")
-      }
+      treeSum(model.trees, into: &graph)
       graph.constant("initial_score", [model.initialScore])
-      if outputs.isEmpty {
-        treeGraph(DecisionTreeModel.Nodes.leaf(0), output: "tree_sum", prefix: "empty_", into: &graph)
-      } else {
-        graph.node("Sum", outputs, "tree_sum")
-      }
       graph.node("Add", ["tree_sum", "initial_score"], "logit")
       graph.node("Sigmoid", ["logit"], "probability")
     }
@@ -115,6 +96,21 @@ public enum ONNXExporter {
     graph.node("IsNaN", ["X"], "missing")
     graph.node("Where", ["missing", "impute", "X"], "X_imputed")
     graph.constant("impute", [1, Int64(names.count)], impute)
+  }
+
+  /// `tree_sum`: the sum of the trees' leaf values, each tree its own subgraph (0 for no trees).
+  private static func treeSum(_ trees: [DecisionTreeModel.Nodes], into graph: inout Graph) {
+    guard !trees.isEmpty else {
+      treeGraph(DecisionTreeModel.Nodes.leaf(0), output: "tree_sum", prefix: "empty_", into: &graph)
+      return
+    }
+    var outputs: [String] = []
+    for (t, nodes) in trees.enumerated() {
+      let prefix = "tree\(t)_"
+      treeGraph(nodes, output: prefix + "value", prefix: prefix, into: &graph)
+      outputs.append(prefix + "value")
+    }
+    graph.node("Sum", outputs, "tree_sum")
   }
 
   /// A tree in standard operators, exactly (double precision): every split's condition

@@ -1,6 +1,4 @@
-import Features
 import Foundation
-import Ingest
 import Testing
 import TestSupport
 
@@ -21,7 +19,7 @@ import TestSupport
   @Test(arguments: 0..<2)
   func asGoodAsLightGBM(setting: Int) throws {
     let json = try Fixture.json("boosted_reference")
-    let (_, train, labels, test, testLabels) = try RandomForestTests.data(fixture: "boosted_reference")
+    let (_, train, labels, test, testLabels) = try BundledFeatures.load(fixture: "boosted_reference")
     let reference = (json["boosted"] as! [[String: Any]])[setting]
     let model = try Self.model(reference["settings"] as! [String: Any]).fit(train, labels)
     let auc = RandomForestTests.auc(testLabels, try model.predictProbability(test))
@@ -33,7 +31,7 @@ import TestSupport
   /// The loss falls round by round on the training rows; early stopping keeps the best round;
   /// the same seed gives the same model.
   @Test func boostingBehaves() throws {
-    let (_, train, labels, _, _) = try RandomForestTests.data(fixture: "boosted_reference")
+    let (_, train, labels, _, _) = try BundledFeatures.load(fixture: "boosted_reference")
     func logLoss(_ model: BoostedTreesModel) throws -> Double {
       let p = try model.predictProbability(train)
       return zip(p, labels.values).map { $1 == 1 ? -log($0) : -log(1 - $0) }.reduce(0, +) / Double(p.count)

@@ -11,17 +11,8 @@ import TestSupport
 /// `orders`), in four settings.
 @Suite struct DecisionTreeTests {
   static func data() throws -> (json: [String: Any], train: FeatureMatrix, labels: Labels, test: FeatureMatrix) {
-    let json = try Fixture.json("tree_reference")
-    let names = json["features"] as! [String]
-    let bytes = try Data(contentsOf: Repository.root.appendingPathComponent("Datasets/transactions.csv"))
-    let log = try TransactionLog.read(CSVReader(source: MemorySource([UInt8](bytes)), fileName: "transactions.csv"))
-    func table(_ cutoff: String) throws -> (FeatureMatrix, [UInt8]) {
-      let built = try FeatureBuilder(for: log).build(log, snapshots: [Snapshot(cutoff: Day(iso: cutoff)!, horizon: 90)])
-      return (built.matrix.columns(names)!, built.labels!)
-    }
-    let (train, labels) = try table(json["train_cutoff"] as! String)
-    let (test, _) = try table(json["test_cutoff"] as! String)
-    return (json, train, Labels(labels), test)
+    let data = try BundledFeatures.load(fixture: "tree_reference")
+    return (data.json, data.train, data.labels, data.test)
   }
 
   static func estimator(_ settings: [String: Any]) -> DecisionTree {

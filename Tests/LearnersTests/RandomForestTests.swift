@@ -1,6 +1,4 @@
-import Features
 import Foundation
-import Ingest
 import Testing
 import TestSupport
 
@@ -11,22 +9,6 @@ import TestSupport
 /// judged on the customers at 2024-09-30. Different random draws make different trees, so the
 /// comparison is of quality: ROC-AUC within 0.005, out-of-bag accuracy within 0.01.
 @Suite struct RandomForestTests {
-  static func data(fixture: String = "forest_reference") throws
-    -> (json: [String: Any], train: FeatureMatrix, labels: Labels, test: FeatureMatrix, testLabels: [UInt8])
-  {
-    let json = try Fixture.json(fixture)
-    let names = json["features"] as! [String]
-    let bytes = try Data(contentsOf: Repository.root.appendingPathComponent("Datasets/transactions.csv"))
-    let log = try TransactionLog.read(CSVReader(source: MemorySource([UInt8](bytes)), fileName: "transactions.csv"))
-    func table(_ cutoff: String) throws -> (FeatureMatrix, [UInt8]) {
-      let built = try FeatureBuilder(for: log).build(log, snapshots: [Snapshot(cutoff: Day(iso: cutoff)!, horizon: 90)])
-      return (built.matrix.columns(names)!, built.labels!)
-    }
-    let (train, labels) = try table(json["train_cutoff"] as! String)
-    let (test, testLabels) = try table(json["test_cutoff"] as! String)
-    return (json, train, Labels(labels), test, testLabels)
-  }
-
   /// ROC-AUC by pair counting (ties count one half).
   static func auc(_ labels: [UInt8], _ scores: [Double]) -> Double {
     let order = scores.indices.sorted { scores[$0] < scores[$1] }
@@ -44,7 +26,7 @@ import TestSupport
 
   @Test(arguments: 0..<2)
   func asGoodAsScikitLearn(setting: Int) throws {
-    let (json, train, labels, test, testLabels) = try Self.data()
+    let (json, train, labels, test, testLabels) = try BundledFeatures.load(fixture: "forest_reference")
     let reference = (json["forests"] as! [[String: Any]])[setting]
     let settings = reference["settings"] as! [String: Any]
     let forest = RandomForest(
@@ -64,7 +46,7 @@ import TestSupport
 
   /// The same seed gives the same forest; another seed another one; importances sum to 1.
   @Test func seededAndDeterministic() throws {
-    let (_, train, labels, _, _) = try Self.data()
+    let (_, train, labels, _, _) = try BundledFeatures.load(fixture: "forest_reference")
     let forest = RandomForest(trees: 5, seed: 3, tree: DecisionTree(maxDepth: 4, minSamplesLeaf: 10))
     let a = try forest.fit(train, labels), b = try forest.fit(train, labels)
     #expect(a.trees == b.trees)

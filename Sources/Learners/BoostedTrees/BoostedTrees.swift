@@ -313,33 +313,7 @@ public struct BoostedTrees: Estimator {
       leaves.append(left)
       leaves.append(right)
     }
-    return (Self.renumbered(nodes), leaves.map { ($0.rows, nodes.value[$0.node]) })
-  }
-
-  /// The same tree numbered depth first, left before right.
-  static func renumbered(_ nodes: DecisionTreeModel.Nodes) -> DecisionTreeModel.Nodes {
-    var out = DecisionTreeModel.Nodes()
-    var stack: [(node: Int, parent: Int, isLeft: Bool)] = [(0, -1, false)]
-    while let (node, parent, isLeft) = stack.popLast() {
-      let id = out.left.count
-      out.left.append(-1)
-      out.right.append(-1)
-      out.feature.append(nodes.feature[node])
-      out.threshold.append(nodes.threshold[node])
-      out.value.append(nodes.value[node])
-      out.samples.append(nodes.samples[node])
-      out.weightedSamples.append(nodes.weightedSamples[node])
-      out.impurity.append(nodes.impurity[node])
-      out.improvement.append(nodes.improvement[node])
-      if parent >= 0 {
-        if isLeft { out.left[parent] = Int32(id) } else { out.right[parent] = Int32(id) }
-      }
-      if nodes.left[node] >= 0 {
-        stack.append((Int(nodes.right[node]), id, false))
-        stack.append((Int(nodes.left[node]), id, true))
-      }
-    }
-    return out
+    return (nodes.preordered(), leaves.map { ($0.rows, nodes.value[$0.node]) })
   }
 }
 

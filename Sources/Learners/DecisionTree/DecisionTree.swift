@@ -145,31 +145,20 @@ struct GrowingNodes {
     return Int32(left.count - 1)
   }
 
-  /// The same tree numbered depth first, left before right (scikit-learn's order).
+  /// The same tree numbered depth first, left before right (scikit-learn's order), each node's
+  /// value its weighted share of positives.
   func preorder() -> DecisionTreeModel.Nodes {
-    var out = DecisionTreeModel.Nodes()
-    var stack: [(node: Int32, parent: Int32, isLeft: Bool)] = [(0, -1, false)]
-    while let (node, parent, isLeft) = stack.popLast() {
-      let i = Int(node)
-      let id = Int32(out.left.count)
-      out.left.append(-1)
-      out.right.append(-1)
-      out.feature.append(feature[i])
-      out.threshold.append(threshold[i])
-      out.samples.append(samples[i])
-      out.weightedSamples.append(weight0[i] + weight1[i])
-      out.value.append(weight1[i] / (weight0[i] + weight1[i]))
-      out.impurity.append(impurity[i])
-      out.improvement.append(improvement[i])
-      if parent >= 0 {
-        if isLeft { out.left[Int(parent)] = id } else { out.right[Int(parent)] = id }
-      }
-      if left[i] >= 0 {
-        stack.append((right[i], id, false))
-        stack.append((left[i], id, true))
-      }
-    }
-    return out
+    var grown = DecisionTreeModel.Nodes()
+    grown.left = left
+    grown.right = right
+    grown.feature = feature
+    grown.threshold = threshold
+    grown.samples = samples
+    grown.weightedSamples = zip(weight0, weight1).map { $0 + $1 }
+    grown.value = zip(weight0, weight1).map { $1 / ($0 + $1) }
+    grown.impurity = impurity
+    grown.improvement = improvement
+    return grown.preordered()
   }
 }
 

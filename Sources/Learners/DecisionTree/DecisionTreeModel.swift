@@ -39,6 +39,33 @@ public struct DecisionTreeModel: Classifier, Equatable {
 
     public var count: Int { left.count }
 
+    /// The same tree numbered depth first, left before right (scikit-learn's layout), from any
+    /// numbering with the root at 0.
+    public func preordered() -> Nodes {
+      var out = Nodes()
+      var stack: [(node: Int, parent: Int, isLeft: Bool)] = [(0, -1, false)]
+      while let (node, parent, isLeft) = stack.popLast() {
+        let id = out.left.count
+        out.left.append(-1)
+        out.right.append(-1)
+        out.feature.append(feature[node])
+        out.threshold.append(threshold[node])
+        out.value.append(value[node])
+        out.samples.append(samples[node])
+        out.weightedSamples.append(weightedSamples[node])
+        out.impurity.append(impurity[node])
+        out.improvement.append(improvement[node])
+        if parent >= 0 {
+          if isLeft { out.left[parent] = Int32(id) } else { out.right[parent] = Int32(id) }
+        }
+        if left[node] >= 0 {
+          stack.append((Int(right[node]), id, false))
+          stack.append((Int(left[node]), id, true))
+        }
+      }
+      return out
+    }
+
     enum CodingKeys: String, CodingKey {
       case left, right, feature, threshold, value, samples, impurity, improvement
       case weightedSamples = "weighted_samples"
