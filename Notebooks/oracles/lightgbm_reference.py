@@ -13,14 +13,11 @@ from pathlib import Path
 import lightgbm
 import numpy as np
 import pandas as pd
-from sklearn.impute import SimpleImputer
 from sklearn.metrics import roc_auc_score
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import features_pandas  # noqa: E402
 import fixtures  # noqa: E402
-
-ROOT = Path(__file__).resolve().parents[2]
+import sklearn_reference  # noqa: E402
 
 SETTINGS = [
     {"n_estimators": 100, "learning_rate": 0.1, "num_leaves": 31, "min_child_samples": 20, "reg_lambda": 0.0},
@@ -30,15 +27,7 @@ SETTINGS = [
 
 
 def reference():
-    tx = features_pandas.read_transactions(ROOT / "Datasets" / "transactions.csv")
-    train = features_pandas.features(tx, "2024-06-30", 90)
-    test = features_pandas.features(tx, "2024-09-30", 90)
-    names = [c for c in train.columns if c != "repurchase"]
-    imputer = SimpleImputer(strategy="median").fit(train[names].to_numpy(dtype=float))
-    x = imputer.transform(train[names].to_numpy(dtype=float))
-    y = train["repurchase"].to_numpy(dtype=int)
-    x_test = imputer.transform(test[names].to_numpy(dtype=float))
-    y_test = test["repurchase"].to_numpy(dtype=int)
+    names, x, y, x_test, y_test, _ = sklearn_reference.bundled_split()
     results = []
     for setting in SETTINGS:
         model = lightgbm.LGBMClassifier(max_bin=255, random_state=0, deterministic=True, verbose=-1, n_jobs=1, **setting)

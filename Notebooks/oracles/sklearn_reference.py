@@ -127,19 +127,27 @@ def metrics_case(name, y, scores, threshold):
     }
 
 
+def bundled_split(drop=()):
+    """The bundled dataset's features at 2024-06-30 (training) and 2024-09-30 (test), horizon 90,
+    both imputed with the training medians, as the tree fixtures use them: the feature names,
+    x, y, x_test, y_test and the test customers' ids. `drop` leaves features out."""
+    tx = features_pandas.read_transactions(ROOT / "Datasets" / "transactions.csv")
+    train = features_pandas.features(tx, "2024-06-30", 90)
+    test = features_pandas.features(tx, "2024-09-30", 90)
+    names = [c for c in train.columns if c != "repurchase" and c not in drop]
+    imputer = SimpleImputer(strategy="median").fit(train[names].to_numpy(dtype=float))
+    x = imputer.transform(train[names].to_numpy(dtype=float))
+    x_test = imputer.transform(test[names].to_numpy(dtype=float))
+    return (names, x, train["repurchase"].to_numpy(dtype=int), x_test, test["repurchase"].to_numpy(dtype=int),
+            test.index.tolist())
+
+
 def tree_reference():
     """scikit-learn's DecisionTreeClassifier on the bundled dataset's features at 2024-06-30
     (median-imputed, without `frequency`, which is `orders - 1` and so ties every split on
     `orders`), in four settings: the tree's arrays, its feature importances, and P(repurchase)
     for the customers at 2024-09-30 (imputed with the training medians)."""
-    tx = features_pandas.read_transactions(ROOT / "Datasets" / "transactions.csv")
-    train = features_pandas.features(tx, "2024-06-30", 90)
-    test = features_pandas.features(tx, "2024-09-30", 90)
-    names = [c for c in train.columns if c not in ("repurchase", "frequency")]
-    imputer = SimpleImputer(strategy="median").fit(train[names].to_numpy(dtype=float))
-    x = imputer.transform(train[names].to_numpy(dtype=float))
-    y = train["repurchase"].to_numpy(dtype=int)
-    x_test = imputer.transform(test[names].to_numpy(dtype=float))
+    names, x, y, x_test, _, test_customers = bundled_split(drop=("frequency",))
     settings = [
         {"criterion": "gini", "max_depth": 4},
         {"criterion": "entropy", "max_depth": 6, "min_samples_leaf": 20},
@@ -163,7 +171,7 @@ def tree_reference():
         })
     return {"generated_by": "Notebooks/oracles/sklearn_reference.py", "versions": VERSIONS, "features": names,
             "train_cutoff": "2024-06-30", "test_cutoff": "2024-09-30", "horizon": 90,
-            "test_customers": test.index.tolist(), "trees": trees}
+            "test_customers": test_customers, "trees": trees}
 
 
 def forest_reference():
@@ -171,15 +179,7 @@ def forest_reference():
     the bundled dataset's features at 2024-06-30 (median-imputed), in two settings: its ROC-AUC
     for the customers at 2024-09-30 and its out-of-bag accuracy. Forests from different random
     draws differ tree by tree, so Rebuy is compared on these figures, not on trees."""
-    tx = features_pandas.read_transactions(ROOT / "Datasets" / "transactions.csv")
-    train = features_pandas.features(tx, "2024-06-30", 90)
-    test = features_pandas.features(tx, "2024-09-30", 90)
-    names = [c for c in train.columns if c != "repurchase"]
-    imputer = SimpleImputer(strategy="median").fit(train[names].to_numpy(dtype=float))
-    x = imputer.transform(train[names].to_numpy(dtype=float))
-    y = train["repurchase"].to_numpy(dtype=int)
-    x_test = imputer.transform(test[names].to_numpy(dtype=float))
-    y_test = test["repurchase"].to_numpy(dtype=int)
+    names, x, y, x_test, y_test, _ = bundled_split()
     forests = []
     for setting in ({"max_depth": None, "min_samples_leaf": 1}, {"max_depth": 8, "min_samples_leaf": 20}):
         model = RandomForestClassifier(n_estimators=100, max_features="sqrt", bootstrap=True, oob_score=True,
