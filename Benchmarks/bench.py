@@ -176,53 +176,35 @@ def scoring_stage(rows_count, rounds):
     }
 
 
-def tree_stage(features_csv, rounds, out_dir):
-    """Fit time inside `rebuy train --model tree` (its own report) against scikit-learn's
-    median imputation + DecisionTreeClassifier (timed in-process), depth 8, at least 50 rows a
-    leaf, on the same feature table."""
-    model = out_dir / "tree.json"
-    rebuy = [str(REBUY), "train", "--features", str(features_csv), "--horizon", "90", "--test-fraction", "0",
-             "--model", "tree", "--max-depth", "8", "--min-samples-leaf", "50", "-o", str(model)]
-    peer = [PYTHON, str(ROOT / "Benchmarks/peers/tree_sklearn.py"), str(features_csv), "8", "50", str(model)]
-    times = {"rebuy train --model tree (fit)": [], "scikit-learn DecisionTreeClassifier": []}
-    notes = {}
-    for round_index in range(rounds):
-        order = [("rebuy", rebuy), ("peer", peer)]
-        for name, command in (order if round_index % 2 == 0 else reversed(order)):
-            result = subprocess.run(command, capture_output=True, text=True)
-            if result.returncode != 0:
-                sys.exit(f"benchmark: {' '.join(command)} failed:\n{result.stderr}")
-            if name == "rebuy":
-                key = "rebuy train --model tree (fit)"
-                times[key].append(float(re.search(r"Fit: .*\(([0-9.]+) s\)", result.stderr).group(1)))
-                notes[key] = re.search(r"Fit: (.*) after", result.stderr).group(1)
-            else:
-                key = "scikit-learn DecisionTreeClassifier"
-                times[key].append(float(result.stderr.strip().splitlines()[-1]))
-                notes[key] = result.stdout.strip()
-            print(f"  round {round_index + 1}: {key}: {times[key][-1]:.2f} s", file=sys.stderr)
-    return {
-        "title": "Decision tree fit",
-        "command": " ".join(rebuy).replace(str(ROOT) + "/", ""),
-        "text": "The same feature table (the features stage's output), Gini, depth 8, at least 50 rows a leaf; median "
-                "imputation included in both times. The trees differ only where two splits tie exactly (scikit-learn "
-                "breaks ties by a random feature order, Rebuy by column order) or scikit-learn's float32 copy of the "
-                "features merges values; the note gives the share of rows both trees score alike.",
-        "columns": ["tool", "median (s)", "runs (s)", "× Rebuy's time", "note"],
-        "rows": [[name, statistics.median(t), t, None, notes.get(name, "")] for name, t in times.items()],
-    }
+# Per tree model: Rebuy's options, the peer, the title, and what the settings are.
+TREE_MODELS = {
+    "tree": (["--max-depth", "8", "--min-samples-leaf", "50"], "scikit-learn DecisionTreeClassifier", "Decision tree fit",
+             "Gini, depth 8, at least 50 rows a leaf; median imputation included in both times. The trees differ only "
+             "where two splits tie exactly (scikit-learn breaks ties by a random feature order, Rebuy by column order) or "
+             "scikit-learn's float32 copy of the features merges values; the note gives the share of rows both trees score "
+             "alike."),
+    "forest": (["--trees", "20", "--max-depth", "12", "--min-samples-leaf", "20"], "scikit-learn RandomForestClassifier",
+               "Random forest fit",
+               "20 trees, depth 12, at least 20 rows a leaf, √p features a split, bootstrap, out-of-bag score; median "
+               "imputation included in both times, two threads each. Different random draws make different forests; the "
+               "note compares how well each fits the training rows."),
+    "boosted": (["--rounds", "100", "--learning-rate", "0.1", "--max-leaves", "31", "--min-samples-leaf", "20"],
+                "LightGBM LGBMClassifier", "Gradient-boosted trees fit",
+                "100 rounds, learning rate 0.1, at most 31 leaves, at least 20 rows a leaf, 255 bins; median imputation "
+                "included in both times, two threads each. Different binning makes different models; the note compares how "
+                "well each fits the training rows."),
+}
 
 
-def ensemble_stage(kind, features_csv, rounds, out_dir):
-    """Fit time inside `rebuy train --model forest|boosted` (its own report) against scikit-learn's
-    random forest or LightGBM (timed in-process, imputation included, 2 threads each)."""
+def tree_model_stage(kind, features_csv, rounds, out_dir):
+    """Fit time inside `rebuy train --model tree|forest|boosted` (its own report) against
+    scikit-learn's tree or forest or LightGBM (timed in-process, imputation included), on the
+    same feature table."""
+    options, peer_name, title, settings = TREE_MODELS[kind]
     model = out_dir / f"{kind}.json"
-    options = (["--trees", "20", "--max-depth", "12", "--min-samples-leaf", "20"] if kind == "forest"
-               else ["--rounds", "100", "--learning-rate", "0.1", "--max-leaves", "31", "--min-samples-leaf", "20"])
     rebuy = [str(REBUY), "train", "--features", str(features_csv), "--horizon", "90", "--test-fraction", "0",
              "--model", kind, *options, "-o", str(model)]
-    peer_name = "scikit-learn RandomForestClassifier" if kind == "forest" else "LightGBM LGBMClassifier"
-    peer = [PYTHON, str(ROOT / "Benchmarks/peers/ensembles.py"), kind, str(features_csv), str(model)]
+    peer = [PYTHON, str(ROOT / "Benchmarks/peers/tree_models.py"), kind, str(features_csv), str(model)]
     ours = f"rebuy train --model {kind} (fit)"
     times = {ours: [], peer_name: []}
     notes = {}
@@ -240,14 +222,10 @@ def ensemble_stage(kind, features_csv, rounds, out_dir):
                 notes[peer_name] = result.stdout.strip()
             key = ours if name == "rebuy" else peer_name
             print(f"  round {round_index + 1}: {key}: {times[key][-1]:.2f} s", file=sys.stderr)
-    settings = ("20 trees, depth 12, at least 20 rows a leaf, √p features a split, bootstrap, out-of-bag score"
-                if kind == "forest" else "100 rounds, learning rate 0.1, at most 31 leaves, at least 20 rows a leaf, 255 bins")
     return {
-        "title": "Random forest fit" if kind == "forest" else "Gradient-boosted trees fit",
+        "title": title,
         "command": " ".join(rebuy).replace(str(ROOT) + "/", ""),
-        "text": f"The same feature table (the features stage's output), {settings}; median imputation included in both "
-                "times, two threads each. Different random draws and binning make different models; the note compares "
-                "how well each fits the training rows.",
+        "text": f"The same feature table (the features stage's output), {settings}",
         "columns": ["tool", "median (s)", "runs (s)", "× Rebuy's time", "note"],
         "rows": [[name, statistics.median(t), t, None, notes.get(name, "")] for name, t in times.items()],
     }
@@ -469,13 +447,11 @@ def main():
         if not model.exists():
             logistic_stage(out_dir / "rebuy.csv", 1, out_dir)
         (results_dir / "score.json").write_text(json.dumps(score_stage(data, model, rounds, out_dir), indent=1))
-    if "tree" in stages:
-        print("tree:", file=sys.stderr)
-        (results_dir / "tree.json").write_text(json.dumps(tree_stage(out_dir / "rebuy.csv", rounds, out_dir), indent=1))
-    for kind in ("forest", "boosted"):
+    for kind in TREE_MODELS:
         if kind in stages:
             print(f"{kind}:", file=sys.stderr)
-            (results_dir / f"{kind}.json").write_text(json.dumps(ensemble_stage(kind, out_dir / "rebuy.csv", rounds, out_dir), indent=1))
+            result = tree_model_stage(kind, out_dir / "rebuy.csv", rounds, out_dir)
+            (results_dir / f"{kind}.json").write_text(json.dumps(result, indent=1))
     if "btyd" in stages:
         print("btyd:", file=sys.stderr)
         (results_dir / "btyd.json").write_text(json.dumps(btyd_stage(out_dir / "rebuy.csv", rounds), indent=1))

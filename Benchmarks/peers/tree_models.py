@@ -1,10 +1,12 @@
-"""scikit-learn's RandomForestClassifier or LightGBM's LGBMClassifier on the same feature table as
-`rebuy train --features --model forest|boosted`: median imputation, then the fit (timed together,
-as Rebuy's fit time includes its imputation; both on 2 threads). Prints the seconds on standard
-error; with a Rebuy model file, both models' ROC-AUC on the training rows (Rebuy's computed
-here from its model file's trees), to show they learned alike.
+"""scikit-learn's DecisionTreeClassifier or RandomForestClassifier, or LightGBM's LGBMClassifier,
+on the same feature table as `rebuy train --features --model tree|forest|boosted`: median
+imputation, then the fit (timed together, as Rebuy's fit time includes its imputation; the
+forest and LightGBM on 2 threads). Prints the seconds on standard error; with a Rebuy model
+file, for a tree the share of training rows both trees give the same probability (1e-12) and
+both node counts, for the others both models' ROC-AUC on the training rows (Rebuy's computed
+here from its model file's trees).
 
-    python ensembles.py forest|boosted features.csv [rebuy-model.json]
+    python tree_models.py tree|forest|boosted features.csv [rebuy-model.json]
 """
 import json
 import sys
@@ -30,6 +32,8 @@ def leaf_values(nodes, x):
 
 
 def rebuy_probabilities(model, x):
+    if model["kind"] == "decision_tree":
+        return leaf_values(model["parameters"]["nodes"], x)
     trees = model["parameters"]["trees"]
     total = sum(leaf_values(nodes, x) for nodes in trees)
     if model["kind"] == "random_forest":
@@ -45,7 +49,10 @@ def main():
     y = frame["repurchase"].to_numpy(dtype=int)
     start = time.perf_counter()
     imputed = SimpleImputer(strategy="median").fit_transform(x)
-    if kind == "forest":
+    if kind == "tree":
+        from sklearn.tree import DecisionTreeClassifier
+        model = DecisionTreeClassifier(max_depth=8, min_samples_leaf=50, random_state=0).fit(imputed, y)
+    elif kind == "forest":
         from sklearn.ensemble import RandomForestClassifier
         model = RandomForestClassifier(n_estimators=20, max_depth=12, min_samples_leaf=20, max_features="sqrt",
                                        oob_score=True, n_jobs=2, random_state=0).fit(imputed, y)
@@ -56,6 +63,11 @@ def main():
     print(f"{time.perf_counter() - start:.3f}", file=sys.stderr)
     if len(sys.argv) > 3:
         rebuy = json.load(open(sys.argv[3]))
+        if kind == "tree":
+            same = np.mean(np.abs(rebuy_probabilities(rebuy, imputed) - model.predict_proba(imputed)[:, 1]) <= 1e-12)
+            print(f"{100 * same:.2f}% of training rows get the same probability; nodes: scikit-learn "
+                  f"{model.tree_.node_count}, Rebuy {len(rebuy['parameters']['nodes']['left'])}")
+            return
         ours = roc_auc_score(y, rebuy_probabilities(rebuy, imputed))
         theirs = roc_auc_score(y, model.predict_proba(imputed)[:, 1])
         print(f"training ROC-AUC: Rebuy {ours:.4f}, peer {theirs:.4f}")
