@@ -24,13 +24,14 @@ let package = Package(
     .target(name: "Learners", dependencies: ["RebuyCore", "LinearAlgebra"]),
     .target(name: "Evaluation", dependencies: ["RebuyCore"]),
     .target(name: "CustomerBase", dependencies: ["RebuyCore"]),
+    .target(name: "Analytics", dependencies: ["RebuyCore", "Ingest", "LinearAlgebra"]),
     .target(name: "ModelIO", dependencies: ["RebuyCore", "Learners", "Evaluation", "CustomerBase"]),
 
     // MARK: The command line
     .executableTarget(
       name: "rebuy",
       dependencies: [
-        "LinearAlgebra", "RebuyCore", "Ingest", "Features", "Synthetic", "Learners", "Evaluation", "ModelIO", "CustomerBase",
+        "LinearAlgebra", "RebuyCore", "Ingest", "Features", "Synthetic", "Learners", "Evaluation", "ModelIO", "CustomerBase", "Analytics",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
 
@@ -44,6 +45,7 @@ let package = Package(
     .testTarget(name: "LearnersTests", dependencies: ["Learners", "Features", "Ingest", "TestSupport"]),
     .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "TestSupport"]),
     .testTarget(name: "CustomerBaseTests", dependencies: ["CustomerBase", "TestSupport"]),
+    .testTarget(name: "AnalyticsTests", dependencies: ["Analytics", "Ingest", "LinearAlgebra", "TestSupport"]),
     .testTarget(name: "ModelIOTests", dependencies: ["ModelIO", "Learners", "Evaluation", "CustomerBase", "TestSupport"]),
     .testTarget(name: "RebuyCLITests", dependencies: ["TestSupport"]),
   ]

@@ -18,6 +18,9 @@ public struct ColumnMapping: Sendable, Equatable {
   /// With `price`: the amount is `quantity × price`.
   public var quantity: String? = nil
   public var price: String? = nil
+  /// What each purchase line's item is, when lines are kept (`IngestOptions.keepLines`): `nil`
+  /// is the category column.
+  public var item: String? = nil
 
   public init() {}
 
@@ -30,6 +33,8 @@ public struct ColumnMapping: Sendable, Equatable {
     public var category: Int?
     public var channel: Int?
     public var order: Int?
+    /// The item column of kept lines; `nil` unless lines are kept.
+    public var item: Int?
     /// The header's field count.
     public var fieldCount: Int
   }
@@ -41,7 +46,9 @@ public struct ColumnMapping: Sendable, Equatable {
 
   /// Finds each column in `header`.
   /// - Throws: `.duplicateColumn` or `.missingColumn`, naming the column and listing the header.
-  public func resolve(header: [String], file: String) throws(IngestError) -> Positions {
+  /// With `keepingLines` `.required`, the item column (`item`, else the category column) must be
+  /// in the header; with `.whenPresent`, lines are kept when it is.
+  public func resolve(header: [String], file: String, keepingLines: LineKeeping = .no) throws(IngestError) -> Positions {
     let names = header.map { $0.trimmingSpaces }
     var seen: [String: Int] = [:]
     for (index, name) in names.enumerated() {
@@ -67,11 +74,32 @@ public struct ColumnMapping: Sendable, Equatable {
       category: try optional(category, default: "category", "--category-col"),
       channel: try optional(channel, default: "channel", "--channel-col"),
       order: try optional(order, default: "order_id", "--order-col"),
+      item: try itemColumn(keepingLines, seen, required),
       fieldCount: header.count)
   }
 }
 
+/// Whether a read keeps every purchase line with its item (`TransactionLog.lines`).
+public enum LineKeeping: Sendable {
+  case no
+  /// When the item column is in the header.
+  case whenPresent
+  /// The item column must be in the header.
+  case required
+}
+
 extension ColumnMapping {
+  private func itemColumn(
+    _ keeping: LineKeeping, _ seen: [String: Int], _ required: (String, String) throws(IngestError) -> Int
+  ) throws(IngestError) -> Int? {
+    let name = item ?? category ?? "category"
+    switch keeping {
+    case .no: return nil
+    case .whenPresent: return item == nil ? seen[name] : try required(name, "--item-col")
+    case .required: return try required(name, item == nil ? "--item-col (or --category-col)" : "--item-col")
+    }
+  }
+
   private func amountSource(_ required: (String, String) throws(IngestError) -> Int) throws(IngestError) -> AmountSource {
     if let quantity, let price {
       return .product(quantity: try required(quantity, "--quantity-col"), price: try required(price, "--price-col"))

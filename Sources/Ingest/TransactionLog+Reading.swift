@@ -30,7 +30,7 @@ extension TransactionLog {
       guard sawHeader else {
         sawHeader = true
         let header = record.fieldsAsStrings()
-        let columns = try options.columns.resolve(header: header, file: file)
+        let columns = try options.columns.resolve(header: header, file: file, keepingLines: options.keepLines)
         builder = Builder(
           columns: columns, names: header.map { $0.trimmingSpaces }, dateFormat: options.dateFormat, file: file,
           expectedRows: sizeHint.map { $0 / 24 } ?? 0)
@@ -85,6 +85,11 @@ private struct Builder {
   var categories = ValueTracker()
   var channels = ValueTracker()
   var rows = 0
+  /// Kept purchase lines (only when `columns.item` is set).
+  var lineItems = IdentifierTable(capacity: 1 << 10)
+  var lineOrders = IdentifierTable(capacity: 1 << 16)
+  var lineCustomer: [Int32] = [], lineDay: [Int32] = [], lineOrder: [Int32] = [], lineItem: [Int32] = []
+  var linesWithoutItem = 0
   var firstDay = Int32.max
   var lastDay = Int32.min
   /// The previous row's customer: consecutive rows of one customer skip the hash lookup.
@@ -131,6 +136,10 @@ private struct Builder {
     if let category, let column = columns.category { try checkText(category, column: column, line: line) }
     let channel = columns.channel.map { record.field($0) }
     if let channel, let column = columns.channel { try checkText(channel, column: column, line: line) }
+    let item = columns.item.map { record.field($0) }
+    if let item, let column = columns.item { try checkText(item, column: column, line: line) }
+    let order = columns.order.map { record.field($0) }
+    if let order, let column = columns.order, item != nil { try checkText(order, column: column, line: line) }
 
     // The row is good: only now does it change anything.
     rows += 1
@@ -151,6 +160,16 @@ private struct Builder {
       }
     }
     days.add(totals, customerCount: customers.count)
+    if let item, amount >= 0 {
+      if item.isEmpty {
+        linesWithoutItem += 1
+      } else {
+        lineCustomer.append(customer)
+        lineDay.append(ordinal)
+        lineOrder.append(order.map { $0.isEmpty ? -1 : lineOrders.index(of: $0) } ?? -1)
+        lineItem.append(lineItems.index(of: item))
+      }
+    }
   }
 
   @inline(__always)
@@ -190,7 +209,12 @@ private struct Builder {
       categories: columns.category == nil ? nil : categories.finish(customerCount: customerCount),
       channels: columns.channel == nil ? nil : channels.finish(customerCount: customerCount),
       rows: rows, skippedRows: skippedRows, skippedMessages: skippedMessages,
-      firstDay: Day(ordinal: firstDay), lastDay: Day(ordinal: lastDay))
+      firstDay: Day(ordinal: firstDay), lastDay: Day(ordinal: lastDay),
+      lines: columns.item == nil
+        ? nil
+        : PurchaseLines(
+          items: lineItems.allStrings(), customer: lineCustomer, day: lineDay, order: lineOrder, item: lineItem,
+          orderCount: lineOrders.count, linesWithoutItem: linesWithoutItem))
   }
 }
 

@@ -62,6 +62,8 @@ public struct TransactionLog: Sendable {
   /// The earliest and latest dates of any kept row.
   public let firstDay: Day
   public let lastDay: Day
+  /// Every purchase line's basket and item; `nil` unless `IngestOptions.keepLines`.
+  public let lines: PurchaseLines?
 
   /// The distinct values of a text column (category, channel) on purchase lines.
   ///
@@ -99,8 +101,9 @@ public struct TransactionLog: Sendable {
   init(
     customerIDs: [String], dayOffsets: [Int], days: [DayTotals], categories: DistinctValues?,
     channels: DistinctValues?, rows: Int, skippedRows: Int, skippedMessages: [String], firstDay: Day,
-    lastDay: Day
+    lastDay: Day, lines: PurchaseLines?
   ) {
+    self.lines = lines
     self.customerIDs = customerIDs
     self.dayOffsets = dayOffsets
     self.days = days
@@ -122,6 +125,44 @@ public struct IngestOptions: Sendable {
   public var dateFormat = DateFormat.iso
   /// Skip bad rows (counting them) instead of stopping at the first.
   public var skipBadRows = false
+  /// Keep every purchase line's customer, day, order and item (`columns.item`, else the
+  /// category) in `TransactionLog.lines`, for basket rules and per-item purchase cycles.
+  public var keepLines = LineKeeping.no
 
   public init() {}
+}
+
+/// Purchase lines (amount `>= 0`) with their item, in file order, as parallel arrays: what basket
+/// rules and per-item purchase cycles need, and the customer-day totals do not keep.
+///
+/// A line's basket is its order (`order`, when the file has an order column) or else its
+/// customer-day. Return lines (negative amounts) are not purchases and are not kept; neither
+/// are lines with an empty item, which are counted in `linesWithoutItem` instead.
+public struct PurchaseLines: Sendable {
+  /// Distinct items, in order of first appearance; a line's `item` indexes this.
+  public let items: [String]
+  public let customer: [Int32]
+  public let day: [Int32]
+  /// The order's index among distinct order ids, or -1 without an order column (or an empty id).
+  public let order: [Int32]
+  public let item: [Int32]
+  /// Distinct order ids seen.
+  public let orderCount: Int
+  /// Purchase lines whose item was empty.
+  public let linesWithoutItem: Int
+
+  public init(
+    items: [String], customer: [Int32], day: [Int32], order: [Int32], item: [Int32], orderCount: Int,
+    linesWithoutItem: Int
+  ) {
+    self.items = items
+    self.customer = customer
+    self.day = day
+    self.order = order
+    self.item = item
+    self.orderCount = orderCount
+    self.linesWithoutItem = linesWithoutItem
+  }
+
+  public var count: Int { item.count }
 }

@@ -9,8 +9,11 @@ struct InputOptions: ParsableArguments {
 
   @OptionGroup var columns: ColumnOptions
 
-  /// Reads the whole file into a log, reporting what was read (and skipped) on standard error.
-  func readLog() throws -> TransactionLog { try columns.readLog(transactions).log }
+  /// Reads the whole file into a log, reporting what was read (and skipped) on standard error;
+  /// `keepLines` keeps the purchase lines with their item (`itemColumn`, else the category).
+  func readLog(keepLines: LineKeeping = .no, itemColumn: String? = nil) throws -> TransactionLog {
+    try columns.readLog(transactions, keepLines: keepLines, itemColumn: itemColumn).log
+  }
 }
 
 /// How to read a transactions file: shared by every command that reads one.
@@ -84,7 +87,9 @@ struct ColumnOptions: ParsableArguments {
 
   /// Reads the whole file at `path` into a log, reporting what was read (and skipped) on
   /// standard error; with `fingerprint`, also the SHA-256 of its bytes.
-  func readLog(_ path: String, fingerprint: Bool = false) throws -> (log: TransactionLog, sha256: String?) {
+  func readLog(
+    _ path: String, fingerprint: Bool = false, keepLines: LineKeeping = .no, itemColumn: String? = nil
+  ) throws -> (log: TransactionLog, sha256: String?) {
     let start = ContinuousClock.now
     let input = try FileSource(path: path)
     let bar = ProgressBar(label: "Reading \(path == "-" ? "standard input" : path)", total: input.sizeHint, quiet: quiet)
@@ -97,7 +102,10 @@ struct ColumnOptions: ParsableArguments {
     let log: TransactionLog
     do {
       defer { bar.finish() }
-      log = try TransactionLog.read(reader, options: ingestOptions)
+      var options = ingestOptions
+      options.keepLines = keepLines
+      options.columns.item = itemColumn
+      log = try TransactionLog.read(reader, options: options)
     }
     Terminal.say(
       "Read \(Terminal.count(log.rows)) rows: \(Terminal.count(log.customerCount)) customers, "

@@ -14,7 +14,7 @@ struct RebuyCommand: ParsableCommand {
       Messages for people go to standard error; data goes to files or standard output.
       """,
     version: version,
-    subcommands: [DemoCommand.self, GenerateCommand.self, FeaturesCommand.self, TrainCommand.self, EvaluateCommand.self, ScoreCommand.self, InspectCommand.self, ExportCommand.self, CLVCommand.self, BenchScoreCommand.self, BenchBTYDCommand.self])
+    subcommands: [DemoCommand.self, GenerateCommand.self, FeaturesCommand.self, TrainCommand.self, EvaluateCommand.self, ScoreCommand.self, InspectCommand.self, ExportCommand.self, CLVCommand.self, SegmentCommand.self, CohortsCommand.self, ClusterCommand.self, RulesCommand.self, BenchScoreCommand.self, BenchBTYDCommand.self])
 }
 
 @main
