@@ -45,7 +45,7 @@ let package = Package(
     .testTarget(name: "LearnersTests", dependencies: ["Learners", "Features", "Ingest", "TestSupport"]),
     .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "TestSupport"]),
     .testTarget(name: "CustomerBaseTests", dependencies: ["CustomerBase", "TestSupport"]),
-    .testTarget(name: "AnalyticsTests", dependencies: ["Analytics", "Ingest", "LinearAlgebra", "TestSupport"]),
+    .testTarget(name: "AnalyticsTests", dependencies: ["Analytics", "Ingest", "Features", "LinearAlgebra", "TestSupport"]),
     .testTarget(name: "ModelIOTests", dependencies: ["ModelIO", "Learners", "Evaluation", "CustomerBase", "TestSupport"]),
     .testTarget(name: "RebuyCLITests", dependencies: ["TestSupport"]),
   ]
