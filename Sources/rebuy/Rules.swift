@@ -82,7 +82,7 @@ struct RulesCommand: ParsableCommand {
     let frequent = FrequentItemsets(baskets, minSupport: minSupport, maxLength: maxLength)
     let rules = AssociationRules(frequent, minConfidence: minConfidence).rules
     let names = baskets.names
-    func items(_ list: [Int32]) -> String { list.map { names[Int($0)] }.joined(separator: "|") }
+    func items(_ list: [Int32]) -> String { list.map { names[Int($0)] }.sorted().joined(separator: "|") }
     let out = try AtomicOutput(path: output)
     var csv = CSVOutput(sink: out.write)
     csv.text("antecedents,consequents,antecedent_support,consequent_support,support,confidence,lift,leverage,conviction\n")
