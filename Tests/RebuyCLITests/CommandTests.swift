@@ -5,7 +5,7 @@ import TestSupport
 @Suite struct CommandTests {
   /// `--help` of every command, verbatim against `Tests/Fixtures/help/*.txt`. After a deliberate
   /// change, run the tests with `REBUY_UPDATE_HELP=1` once and review the diff.
-  @Test(arguments: [[], ["features"], ["generate"], ["demo"], ["train"], ["evaluate"], ["score"], ["inspect"], ["export"], ["clv"]])
+  @Test(arguments: [[], ["features"], ["generate"], ["demo"], ["train"], ["evaluate"], ["score"], ["inspect"], ["export"], ["clv"], ["segment"], ["cohorts"], ["cluster"], ["rules"]])
   func helpIsCompleteAndStable(command: [String]) throws {
     let outcome = try RebuyProcess.run(command + ["--help"])
     #expect(outcome.status == 0)
