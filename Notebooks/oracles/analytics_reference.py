@@ -230,7 +230,14 @@ def sequential(tx, within, min_support, min_confidence):
     last = tx["day"].max()
     buys = tx[(tx["amount"] >= 0) & (tx["category"] != "")][["customer_id", "category", "day"]].drop_duplicates()
     customers = buys["customer_id"].nunique()
-    buyers = buys.groupby("category")["customer_id"].nunique()
+    # Base rate of Y: customers whose window after their first purchase day lies in the data,
+    # and of them those who bought Y inside it.
+    f0 = buys.groupby("customer_id")["day"].min()
+    f0 = f0[f0 + pd.Timedelta(days=within) <= last]
+    after = buys[buys["customer_id"].isin(f0.index)].copy()
+    after["f0"] = after["customer_id"].map(f0)
+    after = after[(after["day"] > after["f0"]) & (after["day"] <= after["f0"] + pd.Timedelta(days=within))]
+    base = after.groupby("category")["customer_id"].nunique() / len(f0)
     first = buys.groupby(["customer_id", "category"])["day"].min().reset_index(name="first")
     eligible = first[first["first"] + pd.Timedelta(days=within) <= last]
     n_eligible = eligible.groupby("category").size()
@@ -244,7 +251,7 @@ def sequential(tx, within, min_support, min_confidence):
         if support >= min_support and confidence >= min_confidence:
             out.append({"first": x, "then": y, "eligible": int(n_eligible[x]), "customers": int(n),
                         "support": support, "confidence": confidence,
-                        "lift": confidence / (buyers[y] / customers)})
+                        "lift": confidence / base[y]})
     out.sort(key=lambda r: (r["first"], r["then"]))
     return {"within": within, "min_support": min_support, "min_confidence": min_confidence,
             "customers": int(customers), "rules": out}

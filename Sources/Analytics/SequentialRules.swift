@@ -9,7 +9,10 @@ import Ingest
 ///
 /// - `customers`: eligible customers who follow X with Y; support: that over all customers;
 /// - confidence: that over the customers eligible for X;
-/// - lift: confidence over Y's share, the share of all customers who ever bought Y.
+/// - lift: confidence over Y's base rate within N days: of the customers whose window after
+///   their first purchase day f₀ lies inside the data, the share who bought Y in `(f₀, f₀ + N]`.
+///   Lift above 1 says first buying X makes Y more likely than an equally long window after a
+///   first purchase does.
 ///
 /// Customers with more than `maxItems` distinct items are left out (and counted), as oversized
 /// baskets are. Rules need `customers ≥ minCustomers`, support ≥ `minSupport` and confidence ≥
@@ -47,7 +50,8 @@ public struct SequentialRules: Sendable {
     }
     func day(_ key: UInt64) -> Int32 { Int32(bitPattern: UInt32(key & 0xFFFF_FFFF) ^ 0x8000_0000) }
     let itemCount = lines.items.count
-    var buyers = [Int](repeating: 0, count: itemCount)
+    var baseline = [Int](repeating: 0, count: itemCount)
+    var baselineCustomers = 0
     var eligible = [Int](repeating: 0, count: itemCount)
     var pairs: [UInt64: Int] = [:]
     var customers = 0, oversized = 0
@@ -70,9 +74,17 @@ public struct SequentialRules: Sendable {
       }
       customers += 1
       itemStarts.append(range.upperBound)
+      // The base rate: items bought within the window after the customer's first purchase day.
+      let firstDay = itemStarts.dropLast().map { day(keys[$0]) }.min()!
+      if firstDay + window <= lastDay {
+        baselineCustomers += 1
+        for y in 0..<(itemStarts.count - 1)
+        where keys[itemStarts[y]..<itemStarts[y + 1]].contains(where: { day($0) > firstDay && day($0) <= firstDay + window }) {
+          baseline[Int(keys[itemStarts[y]] >> 32)] += 1
+        }
+      }
       for x in 0..<(itemStarts.count - 1) {
         let itemX = Int(keys[itemStarts[x]] >> 32)
-        buyers[itemX] += 1
         let first = day(keys[itemStarts[x]])
         guard first + window <= lastDay else { continue }
         eligible[itemX] += 1
@@ -97,10 +109,11 @@ public struct SequentialRules: Sendable {
       let x = Int(pair >> 32), y = Int(pair & 0xFFFF_FFFF)
       let support = Double(count) / total, confidence = Double(count) / Double(eligible[x])
       guard support >= minSupport, confidence >= minConfidence else { continue }
+      let base = Double(baseline[y]) / Double(baselineCustomers)
       rules.append(
         Rule(
           first: Int32(x), then: Int32(y), eligible: eligible[x], customers: count, support: support,
-          confidence: confidence, lift: confidence / (Double(buyers[y]) / total)))
+          confidence: confidence, lift: base > 0 ? confidence / base : .infinity))
     }
     rules.sort { a, b in
       if a.lift != b.lift { return a.lift > b.lift }

@@ -15,7 +15,7 @@ struct TextTable {
     return all.map { cells in
       cells.enumerated().map { column, cell in
         column == 0 ? cell.padding(toLength: widths[0], withPad: " ", startingAt: 0) : cell.leftPadded(widths[column])
-      }.joined(separator: "  ")
+      }.joined(separator: "  ").trimmingTrailingSpaces
     }.joined(separator: "\n")
   }
 
@@ -29,5 +29,14 @@ struct TextTable {
   static func tenths(_ value: Double?) -> String {
     guard let value else { return "–" }
     return String(format: "%.1f", value)
+  }
+}
+
+extension String {
+  /// Without spaces at the end (rows with empty last cells).
+  var trimmingTrailingSpaces: String {
+    var text = self
+    while text.last == " " { text.removeLast() }
+    return text
   }
 }
