@@ -29,6 +29,9 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
+
 ROOT = Path(__file__).resolve().parents[1]
 REBUY = ROOT / ".build" / "release" / "rebuy"
 PYTHON = sys.executable
@@ -68,6 +71,195 @@ def check_same_features(reference_path, other_path, name):
             if (u is None) != (v is None) or (u is not None and abs(u - v) > 1e-9 * max(abs(u), abs(v), 1.0)):
                 sys.exit(f"benchmark: {name} differs from Rebuy at {key} {column}: {u} vs {v}")
     return len(a)
+
+
+def read_keyed(path, keys):
+    with open(path, newline="") as f:
+        reader = csv.DictReader(f)
+        rows = {tuple(row[k] for k in keys): row for row in reader}
+        return reader.fieldnames, rows
+
+
+def check_same_csv(reference_path, other_path, keys, name, boundary=None):
+    """The same header, the same rows (by the key columns), every cell equal as text or, when
+    numeric, to 1e-9 relative (sums in another order differ in the last digits); exits if not.
+    With `boundary` (column, threshold), a row whose value sits on the threshold to 1e-9 may be in
+    one output only: which side of it the rounding falls is each tool's own."""
+    header_a, a = read_keyed(reference_path, keys)
+    header_b, b = read_keyed(other_path, keys)
+    if header_a != header_b:
+        sys.exit(f"benchmark: {name} writes columns {header_b}, Rebuy {header_a}")
+    if boundary is not None:
+        column, threshold = boundary
+        on_edge = lambda row: abs(float(row[column]) - threshold) <= 1e-9  # noqa: E731
+        for key in set(a) ^ set(b):
+            if on_edge(a.get(key) or b.get(key)):
+                a.pop(key, None)
+                b.pop(key, None)
+    if a.keys() != b.keys():
+        sys.exit(f"benchmark: {name} has {len(b)} rows, Rebuy {len(a)}; they must agree before timing")
+    for key, row in a.items():
+        for column, u in row.items():
+            v = b[key][column]
+            if u == v:
+                continue
+            try:
+                x, y = float(u), float(v)
+            except ValueError:
+                sys.exit(f"benchmark: {name} differs from Rebuy at {key} {column}: {u!r} vs {v!r}")
+            if not (x == y or abs(x - y) <= 1e-9 * max(abs(x), abs(y), 1.0)):
+                sys.exit(f"benchmark: {name} differs from Rebuy at {key} {column}: {u} vs {v}")
+    return len(a)
+
+
+def side_by_side(tools, rounds, check=None):
+    """Runs each tool (name → command) `rounds` times, alternating the order round by round;
+    after the first round, `check()` must confirm the outputs agree. Returns the rows of a
+    stage table: name, median seconds, runs, ratio (filled in later), median peak MiB."""
+    times = {name: [] for name in tools}
+    memory = {name: [] for name in tools}
+    for round_index in range(rounds):
+        for name in (list(tools) if round_index % 2 == 0 else list(reversed(list(tools)))):
+            seconds, rss = run(tools[name])
+            times[name].append(seconds)
+            memory[name].append(rss)
+            print(f"  round {round_index + 1}: {name}: {seconds:.2f} s, {rss:.0f} MiB", file=sys.stderr)
+        if round_index == 0 and check is not None:
+            check()
+    return [[name, statistics.median(times[name]), times[name], None, round(statistics.median(memory[name]))]
+            for name in tools]
+
+
+def compare_in_child(reference, other, keys, name, boundary=None):
+    """`check_same_csv` in a child process, so that loading the outputs does not grow this one
+    (a child's peak memory starts from its parent's size at fork)."""
+    extra = ["--boundary", boundary[0], str(boundary[1])] if boundary else []
+    checked = subprocess.run([PYTHON, __file__, "--compare-csv", str(reference), str(other), ",".join(keys), name, *extra],
+                             capture_output=True, text=True)
+    if checked.returncode != 0:
+        sys.exit(checked.stderr or checked.stdout)
+    print(f"  outputs agree: {int(checked.stdout):,} rows", file=sys.stderr)
+    return int(checked.stdout)
+
+
+def segment_stage(data, rounds, out_dir):
+    as_of, horizon = "2024-09-30", "90"
+    ours, theirs = out_dir / "segments-rebuy.csv", out_dir / "segments-polars.csv"
+    tools = {
+        "rebuy segment": [str(REBUY), "segment", str(data), "--as-of", as_of, "--horizon", horizon, "-o", str(ours)],
+        "polars": [PYTHON, str(ROOT / "Benchmarks/peers/analytics_polars.py"), "segment", str(data), as_of, horizon, str(theirs)],
+    }
+    checked = {}
+    rows = side_by_side(tools, rounds, lambda: checked.update(n=compare_in_child(ours, theirs, ["customer_id"], "polars")))
+    return {
+        "title": "RFM segments and lifecycle stages",
+        "command": " ".join(tools["rebuy segment"]).replace(str(ROOT) + "/", ""),
+        "text": f"Recency, orders and spend as of {as_of}, quintile scores with shared ties, the named segment, the usual "
+                f"gap (median), overdue ratio and stage, and who bought in the next {horizon} days, for every customer, "
+                f"written to CSV, plus the per-segment and per-stage tables. Checked before timing: the same "
+                f"{checked['n']:,} customers, every cell equal (sums to 1e-9).",
+        "columns": ["tool", "median (s)", "runs (s)", "× Rebuy's time", "peak memory (MiB)"],
+        "rows": rows,
+    }
+
+
+def cohorts_stage(data, rounds, out_dir):
+    ours = (out_dir / "cohorts-rebuy.csv", out_dir / "cycles-rebuy.csv")
+    theirs = (out_dir / "cohorts-polars.csv", out_dir / "cycles-polars.csv")
+    tools = {
+        "rebuy cohorts": [str(REBUY), "cohorts", str(data), "-o", str(ours[0]), "--cycles", str(ours[1])],
+        "polars": [PYTHON, str(ROOT / "Benchmarks/peers/analytics_polars.py"), "cohorts", str(data), str(theirs[0]), str(theirs[1])],
+    }
+    checked = {}
+
+    def check():
+        checked["cells"] = compare_in_child(ours[0], theirs[0], ["cohort", "period"], "polars")
+        checked["cycles"] = compare_in_child(ours[1], theirs[1], ["group", "name"], "polars")
+
+    rows = side_by_side(tools, rounds, check)
+    return {
+        "title": "Cohorts, churn and purchase cycles",
+        "command": " ".join(tools["rebuy cohorts"]).replace(str(ROOT) + "/", ""),
+        "text": "Monthly acquisition cohorts × months since: active customers, retention and revenue; churn over 90 days; "
+                "the days between purchase days overall, by cohort and by category (count, mean, five quantiles). "
+                f"Checked before timing: the same {checked['cells']:,} cohort-month cells and {checked['cycles']} cycle "
+                "rows, every cell equal (sums to 1e-9).",
+        "columns": ["tool", "median (s)", "runs (s)", "× Rebuy's time", "peak memory (MiB)"],
+        "rows": rows,
+    }
+
+
+def make_baskets(path, orders, products, seed):
+    """A product-level log with order ids: `orders` orders of 1 + Poisson(3.5) lines from
+    `products` products of Zipf-like popularity, 400 planted bundles of two or three products (in
+    30% of orders), 1% return lines. Written once, then reused."""
+    rng = np.random.default_rng(seed)
+    weights = 1.0 / (np.arange(products) + 10.0) ** 1.1
+    weights /= weights.sum()
+    sizes = 1 + rng.poisson(3.5, orders)
+    order_of_line = np.repeat(np.arange(orders), sizes)
+    product = rng.choice(products, size=len(order_of_line), p=weights)
+    bundles = rng.choice(products, size=(400, 3), replace=True)
+    with_bundle = np.flatnonzero(rng.random(orders) < 0.3)
+    chosen = bundles[rng.integers(0, 400, len(with_bundle))]
+    length = np.where(rng.random(len(with_bundle)) < 0.5, 2, 3)
+    extra_orders = np.concatenate([with_bundle, with_bundle, with_bundle[length == 3]])
+    extra_products = np.concatenate([chosen[:, 0], chosen[:, 1], chosen[length == 3, 2]])
+    order_of_line = np.concatenate([order_of_line, extra_orders])
+    product = np.concatenate([product, extra_products])
+    sort = np.argsort(order_of_line, kind="stable")
+    order_of_line, product = order_of_line[sort], product[sort]
+    customer = rng.integers(0, orders // 3, orders)[order_of_line]
+    day = (np.datetime64("2024-01-01") + rng.integers(0, 366, orders))[order_of_line]
+    amount = np.round(rng.uniform(1, 50, len(product)), 2)
+    returns = rng.random(len(product)) < 0.01
+    frame = pd.DataFrame({"customer_id": [f"K{c:07d}" for c in customer], "date": day.astype(str),
+                          "amount": np.where(returns, -amount, amount), "product": [f"P{p:05d}" for p in product],
+                          "order_id": [f"O{o:07d}" for o in order_of_line]})
+    frame.to_csv(path, index=False)
+
+
+def rules_stage(rounds, out_dir, quick):
+    orders, products = (20_000, 3_000) if quick else (1_000_000, 30_000)
+    data = ROOT / "Benchmarks" / "data" / f"baskets-{orders}.csv"
+    if not data.exists():
+        print(f"generating {data.name}", file=sys.stderr)
+        make_baskets(data, orders, products, seed=42)
+    support, confidence, max_len = "0.001", "0.1", "3"
+    ours, theirs = out_dir / "rules-rebuy.csv", out_dir / "rules-mlxtend.csv"
+    peer = [PYTHON, str(ROOT / "Benchmarks/peers/rules_mlxtend.py"), str(data), support, confidence, max_len]
+    tools = {
+        "rebuy rules": [str(REBUY), "rules", str(data), "--item-col", "product", "--min-support", support,
+                        "--min-confidence", confidence, "--max-len", max_len, "-o", str(ours)],
+        "mlxtend (sparse one-hot)": peer + [str(theirs)],
+    }
+    checked = {}
+    rows = side_by_side(tools, rounds, lambda: checked.update(
+        n=compare_in_child(ours, theirs, ["antecedents", "consequents"], "mlxtend", ("confidence", float(confidence)))))
+    # mlxtend's usual dense one-hot input, capped at 16 GiB of address space so that it fails
+    # cleanly instead of swapping the machine.
+    dense = subprocess.run(peer + [str(out_dir / "rules-mlxtend-dense.csv"), "--dense", "--memory-limit", "16"],
+                           capture_output=True, text=True)
+    dense_note = dense.stdout.strip().splitlines()[-1] if dense.stdout.strip() else dense.stderr.strip()[-200:]
+    print(f"  mlxtend (dense one-hot): exit {dense.returncode}: {dense_note}", file=sys.stderr)
+    lines = sum(1 for _ in open(data, "rb")) - 1
+    for row in rows:
+        row[4] = f"{row[4]:,} MiB peak"
+    rows.append(["mlxtend (dense one-hot, as its examples)", float("nan"), [], None,
+                 "ran out of memory: " + dense_note if dense.returncode == 3 else f"exit {dense.returncode}: {dense_note}"])
+    return {
+        "title": "Basket rules (FP-growth)",
+        "command": " ".join(tools["rebuy rules"]).replace(str(ROOT) + "/", ""),
+        "text": f"{orders:,} orders ({lines:,} lines, {products:,} products, 1% returns; `Benchmarks/bench.py` writes the "
+                f"file once, seed 42): frequent itemsets of up to {max_len} products with support ≥ {support}, and the rules "
+                f"with confidence ≥ {confidence}, written to CSV. Checked before timing: the same {checked['n']:,} rules, "
+                "every metric to 1e-9 (rules whose confidence is the threshold itself may fall on either side: Rebuy divides "
+                "the counts, mlxtend the rounded supports). mlxtend needs a one-hot basket × item table; its sparse form runs, "
+                + ("its dense form does not fit (16 GiB address-space cap)." if dense.returncode == 3
+                   else "and so does its dense form at this size."),
+        "columns": ["tool", "median (s)", "runs (s)", "× Rebuy's time", "memory"],
+        "rows": rows,
+    }
 
 
 def features_stage(data, rounds, out_dir, title="Features and labels from transactions", peers=None):
@@ -350,7 +542,7 @@ def machine():
         pass
     swift = subprocess.run(["swift", "--version"], capture_output=True, text=True).stdout.splitlines()
     versions = {"swift": swift[0] if swift else "unknown", "python": platform.python_version()}
-    for module in ("polars", "pandas", "numpy", "sklearn", "lifetimes", "scipy"):
+    for module in ("polars", "pandas", "numpy", "sklearn", "lifetimes", "scipy", "lightgbm", "mlxtend"):
         try:
             versions[module] = __import__(module).__version__
         except ImportError:
@@ -372,7 +564,8 @@ def write_report(path, stages, data, customers, quick):
            f"- CPU: {cpu}, {cores} cores; memory: {memory}; {platform.system()} {platform.release()}",
            f"- Rebuy {rebuy}, release build; {versions['swift']}",
            f"- Python {versions['python']}, polars {versions['polars']}, pandas {versions['pandas']}, "
-           f"numpy {versions['numpy']}, scikit-learn {versions['sklearn']}, lifetimes {versions['lifetimes']}, scipy {versions['scipy']}",
+           f"numpy {versions['numpy']}, scikit-learn {versions['sklearn']}, lifetimes {versions['lifetimes']}, scipy {versions['scipy']}, "
+           f"LightGBM {versions['lightgbm']}, mlxtend {versions['mlxtend']}",
            f"- Data: `rebuy generate --customers {customers} --seed 42` → {lines:,} rows, {size / 1e6:.0f} MB", ""]
     for stage in stages:
         reference = stage["rows"][0][1]
@@ -384,7 +577,10 @@ def write_report(path, stages, data, customers, quick):
             base = stage["rows"][index - index % 2][1] if stage.get("paired") else reference
             ratio = median / base if base else float("nan")
             runs_text = ", ".join(f"{r:.2f}" for r in runs)
-            out.append(f"| {name} | {median:.2f} | {runs_text} | {ratio:.2f} | {extra} |")
+            if median != median:  # did not run to the end (see its note)
+                out.append(f"| {name} | – | – | – | {extra} |")
+            else:
+                out.append(f"| {name} | {median:.2f} | {runs_text} | {ratio:.2f} | {extra} |")
         out.append("")
     path.write_text("\n".join(out))
 
@@ -393,11 +589,19 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="a small smoke run (20,000 customers, one round)")
     parser.add_argument("--rounds", type=int, default=None, help="rounds per stage (default 3, 1 with --quick)")
-    parser.add_argument("--stages", default="features,features-dated,logistic,tree,forest,boosted,scoring,score,btyd",
+    parser.add_argument("--stages", default="features,features-dated,logistic,tree,forest,boosted,scoring,score,btyd,"
+                        "segment,cohorts,rules",
                         help="comma-separated stages to run")
     parser.add_argument("--compare-scores", nargs=2, help=argparse.SUPPRESS)
     parser.add_argument("--compare", nargs=3, metavar=("REBUY_CSV", "OTHER_CSV", "NAME"), help=argparse.SUPPRESS)
+    parser.add_argument("--compare-csv", nargs=4, help=argparse.SUPPRESS)
+    parser.add_argument("--boundary", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.compare_csv:
+        reference, other, keys, name = args.compare_csv
+        boundary = (args.boundary[0], float(args.boundary[1])) if args.boundary else None
+        print(check_same_csv(Path(reference), Path(other), keys.split(","), name, boundary))
+        return
     if args.compare_scores:
         print(check_same_scores(Path(args.compare_scores[0]), Path(args.compare_scores[1])))
         return
@@ -455,8 +659,19 @@ def main():
     if "btyd" in stages:
         print("btyd:", file=sys.stderr)
         (results_dir / "btyd.json").write_text(json.dumps(btyd_stage(out_dir / "rebuy.csv", rounds), indent=1))
+    if "segment" in stages:
+        print("segment:", file=sys.stderr)
+        (results_dir / "segment.json").write_text(json.dumps(segment_stage(data, rounds, out_dir), indent=1))
+    if "cohorts" in stages:
+        print("cohorts:", file=sys.stderr)
+        (results_dir / "cohorts.json").write_text(json.dumps(cohorts_stage(data, rounds, out_dir), indent=1))
+    if "rules" in stages:
+        print("rules:", file=sys.stderr)
+        (results_dir / "rules.json").write_text(json.dumps(rules_stage(rounds, out_dir, args.quick), indent=1))
     ordered = [json.loads((results_dir / f"{name}.json").read_text())
-               for name in ("features", "features-dated", "logistic", "tree", "forest", "boosted", "scoring", "score", "btyd") if (results_dir / f"{name}.json").exists()]
+               for name in ("features", "features-dated", "logistic", "tree", "forest", "boosted", "scoring", "score", "btyd",
+                            "segment", "cohorts", "rules")
+               if (results_dir / f"{name}.json").exists()]
     report = ROOT / ("Benchmarks/out/BENCHMARKS-quick.md" if args.quick else "BENCHMARKS.md")
     write_report(report, ordered, data, customers, args.quick)
     print(f"wrote {report.relative_to(ROOT)}", file=sys.stderr)

@@ -3,7 +3,8 @@
 /// For every frequent itemset I of two or more items and every non-empty proper subset A of I,
 /// the rule A → C with C = I \ A has, with s(·) the support:
 ///
-/// - support `s(I)`, confidence `s(I) / s(A)`, lift `confidence / s(C)`,
+/// - support `s(I)`, confidence `s(I) / s(A)` (computed from the basket counts), lift
+///   `confidence / s(C)`,
 /// - leverage `s(I) − s(A)·s(C)`, conviction `(1 − s(C)) / (1 − confidence)` (infinite when the
 ///   confidence is 1).
 ///
@@ -39,8 +40,9 @@ public struct AssociationRules: Sendable {
         for (bit, item) in set.items.enumerated() {
           if mask & (1 << bit) != 0 { antecedent.append(item) } else { consequent.append(item) }
         }
-        let sa = Double(supports[antecedent]!) / n, sc = Double(supports[consequent]!) / n
-        let confidence = support / sa
+        let countA = supports[antecedent]!, sa = Double(countA) / n, sc = Double(supports[consequent]!) / n
+        // From the counts: the correctly rounded ratio, so a rule exactly at the threshold is kept.
+        let confidence = Double(set.count) / Double(countA)
         guard confidence >= minConfidence else { continue }
         rules.append(
           Rule(
