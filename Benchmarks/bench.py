@@ -8,9 +8,11 @@ Stages: features (rebuy features against polars and pandas), features-dated (the
 rows sorted by date, as real logs come), logistic (the fit of rebuy train
 against scikit-learn on the same feature table), tree, forest and boosted (the same for a decision
 tree, a random forest against scikit-learn, gradient-boosted trees against LightGBM), scoring (rows per second from an in-memory
-matrix against scikit-learn's predict_proba), score (rebuy score from raw transactions against
-polars + scikit-learn doing the same job), btyd (the BG/NBD and Gamma-Gamma fits against
-lifetimes). Each stage's results are kept in
+matrix against scikit-learn's predict_proba), forest-scoring (the same for a 100-tree forest),
+score (rebuy score from raw transactions against polars + scikit-learn doing the same job),
+btyd (the BG/NBD and Gamma-Gamma fits against lifetimes), segment and cohorts (rebuy segment
+and rebuy cohorts against polars doing the same aggregations), rules (rebuy rules against
+mlxtend on product-level baskets). Each stage's results are kept in
 Benchmarks/results/STAGE.json, from which BENCHMARKS.md is written.
 
 Each stage runs every tool as its own process, alternating tools round by round, and reports
@@ -28,9 +30,6 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-
-import numpy as np
-import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
 REBUY = ROOT / ".build" / "release" / "rebuy"
@@ -191,17 +190,21 @@ def cohorts_stage(data, rounds, out_dir):
 
 def make_baskets(path, orders, products, seed):
     """A product-level log with order ids: `orders` orders of 1 + Poisson(3.5) lines from
-    `products` products of Zipf-like popularity, 400 planted bundles of two or three products (in
-    30% of orders), 1% return lines. Written once, then reused."""
+    `products` products of Zipf-like popularity, 100 planted bundles of two or three products (in
+    40% of orders), 1% return lines. Written once, then reused. (numpy and pandas are imported
+    here only: a module-level import would make every child's peak memory start from theirs.)"""
+    import numpy as np
+    import pandas as pd
+
     rng = np.random.default_rng(seed)
     weights = 1.0 / (np.arange(products) + 10.0) ** 1.1
     weights /= weights.sum()
     sizes = 1 + rng.poisson(3.5, orders)
     order_of_line = np.repeat(np.arange(orders), sizes)
     product = rng.choice(products, size=len(order_of_line), p=weights)
-    bundles = rng.choice(products, size=(400, 3), replace=True)
-    with_bundle = np.flatnonzero(rng.random(orders) < 0.3)
-    chosen = bundles[rng.integers(0, 400, len(with_bundle))]
+    bundles = rng.choice(products, size=(100, 3), replace=True)
+    with_bundle = np.flatnonzero(rng.random(orders) < 0.4)
+    chosen = bundles[rng.integers(0, 100, len(with_bundle))]
     length = np.where(rng.random(len(with_bundle)) < 0.5, 2, 3)
     extra_orders = np.concatenate([with_bundle, with_bundle, with_bundle[length == 3]])
     extra_products = np.concatenate([chosen[:, 0], chosen[:, 1], chosen[length == 3, 2]])
@@ -220,45 +223,63 @@ def make_baskets(path, orders, products, seed):
 
 
 def rules_stage(rounds, out_dir, quick):
-    orders, products = (20_000, 3_000) if quick else (1_000_000, 30_000)
-    data = ROOT / "Benchmarks" / "data" / f"baskets-{orders}.csv"
-    if not data.exists():
-        print(f"generating {data.name}", file=sys.stderr)
-        make_baskets(data, orders, products, seed=42)
+    """rebuy rules against mlxtend on a product-level log: side by side where mlxtend fits
+    (the smaller file), then Rebuy alone on the large one, where mlxtend's one-hot table does not."""
+    products = 3_000 if quick else 30_000
+    sizes = (20_000, 50_000) if quick else (100_000, 1_000_000)
     support, confidence, max_len = "0.001", "0.1", "3"
-    ours, theirs = out_dir / "rules-rebuy.csv", out_dir / "rules-mlxtend.csv"
-    peer = [PYTHON, str(ROOT / "Benchmarks/peers/rules_mlxtend.py"), str(data), support, confidence, max_len]
-    tools = {
-        "rebuy rules": [str(REBUY), "rules", str(data), "--item-col", "product", "--min-support", support,
-                        "--min-confidence", confidence, "--max-len", max_len, "-o", str(ours)],
-        "mlxtend (sparse one-hot)": peer + [str(theirs)],
-    }
+    files = {}
+    for orders in sizes:
+        files[orders] = ROOT / "Benchmarks" / "data" / f"baskets-{orders}.csv"
+        if not files[orders].exists():
+            # In a child process: this one would keep the generator's memory, and every later
+            # child's peak memory (ru_maxrss) starts from its parent's size at fork.
+            print(f"generating {files[orders].name}", file=sys.stderr)
+            subprocess.run([PYTHON, __file__, "--make-baskets", str(files[orders]), str(orders), str(products)], check=True)
+
+    def commands(orders):
+        ours, theirs = out_dir / f"rules-rebuy-{orders}.csv", out_dir / f"rules-mlxtend-{orders}.csv"
+        rebuy = [str(REBUY), "rules", str(files[orders]), "--item-col", "product", "--min-support", support,
+                 "--min-confidence", confidence, "--max-len", max_len, "-o", str(ours)]
+        # The address space is capped at 16 GiB so that a table too large fails with MemoryError
+        # instead of swapping the machine.
+        peer = [PYTHON, str(ROOT / "Benchmarks/peers/rules_mlxtend.py"), str(files[orders]), support, confidence, max_len,
+                str(theirs), "--memory-limit", "16"]
+        return rebuy, peer, ours, theirs
+
+    small, large = sizes
+    rebuy, peer, ours, theirs = commands(small)
     checked = {}
-    rows = side_by_side(tools, rounds, lambda: checked.update(
-        n=compare_in_child(ours, theirs, ["antecedents", "consequents"], "mlxtend", ("confidence", float(confidence)))))
-    # mlxtend's usual dense one-hot input, capped at 16 GiB of address space so that it fails
-    # cleanly instead of swapping the machine.
-    dense = subprocess.run(peer + [str(out_dir / "rules-mlxtend-dense.csv"), "--dense", "--memory-limit", "16"],
-                           capture_output=True, text=True)
-    dense_note = dense.stdout.strip().splitlines()[-1] if dense.stdout.strip() else dense.stderr.strip()[-200:]
-    print(f"  mlxtend (dense one-hot): exit {dense.returncode}: {dense_note}", file=sys.stderr)
-    lines = sum(1 for _ in open(data, "rb")) - 1
-    for row in rows:
-        row[4] = f"{row[4]:,} MiB peak"
-    rows.append(["mlxtend (dense one-hot, as its examples)", float("nan"), [], None,
-                 "ran out of memory: " + dense_note if dense.returncode == 3 else f"exit {dense.returncode}: {dense_note}"])
+    rows = side_by_side({f"rebuy rules ({small:,} orders)": rebuy, f"mlxtend ({small:,} orders)": peer}, rounds,
+                        lambda: checked.update(n=compare_in_child(ours, theirs, ["antecedents", "consequents"], "mlxtend",
+                                                                  ("confidence", float(confidence)))))
+    rebuy, peer, ours, _ = commands(large)
+    rows += side_by_side({f"rebuy rules ({large:,} orders)": rebuy}, rounds)
+    attempt = subprocess.run(peer, capture_output=True, text=True)
+    note = attempt.stdout.strip().splitlines()[-1] if attempt.stdout.strip() else attempt.stderr.strip()[-300:]
+    print(f"  mlxtend ({large:,} orders): exit {attempt.returncode}: {note}", file=sys.stderr)
+    with open(ours) as f:
+        large_rules = sum(1 for _ in f) - 1
+    rows[2][4] = f"{rows[2][4]:,} MiB; {large_rules:,} rules"
+    rows.append([f"mlxtend ({large:,} orders)", float("nan"), [], None,
+                 f"ran out of memory — {note}" if attempt.returncode == 3 else f"exit {attempt.returncode}: {note}"])
+    for row in rows[:2]:
+        row[4] = f"{row[4]:,} MiB"
     return {
         "title": "Basket rules (FP-growth)",
-        "command": " ".join(tools["rebuy rules"]).replace(str(ROOT) + "/", ""),
-        "text": f"{orders:,} orders ({lines:,} lines, {products:,} products, 1% returns; `Benchmarks/bench.py` writes the "
-                f"file once, seed 42): frequent itemsets of up to {max_len} products with support ≥ {support}, and the rules "
-                f"with confidence ≥ {confidence}, written to CSV. Checked before timing: the same {checked['n']:,} rules, "
-                "every metric to 1e-9 (rules whose confidence is the threshold itself may fall on either side: Rebuy divides "
-                "the counts, mlxtend the rounded supports). mlxtend needs a one-hot basket × item table; its sparse form runs, "
-                + ("its dense form does not fit (16 GiB address-space cap)." if dense.returncode == 3
-                   else "and so does its dense form at this size."),
-        "columns": ["tool", "median (s)", "runs (s)", "× Rebuy's time", "memory"],
+        "command": " ".join(rebuy).replace(str(ROOT) + "/", ""),
+        "text": f"Product-level logs with order ids ({products:,} products of Zipf-like popularity, 100 planted bundles, 1% "
+                "returns; `Benchmarks/bench.py` writes them once, seed 42): frequent itemsets of up to "
+                f"{max_len} products with support ≥ {support}, and the rules with confidence ≥ {confidence}, written to CSV. "
+                f"On {small:,} orders, checked before timing: the same {checked['n']:,} rules, every metric to 1e-9 (a rule "
+                "whose confidence is the threshold itself may fall on either side: Rebuy divides the counts, mlxtend the "
+                "rounded supports). mlxtend takes a one-hot basket × item table, and even from its sparse form computes "
+                "the item supports on the dense matrix; "
+                + (f"on {large:,} orders that matrix does not fit (16 GiB address-space cap)." if attempt.returncode == 3
+                   else f"on {large:,} orders it still fits.") + " Ratios compare each pair of rows.",
+        "columns": ["tool", "median (s)", "runs (s)", "× Rebuy's time", "peak memory"],
         "rows": rows,
+        "paired": True,
     }
 
 
@@ -365,6 +386,51 @@ def scoring_stage(rows_count, rounds):
                 "Rebuy folds imputation and standardisation into the weights and scores on one core.",
         "columns": ["tool", "median (M rows/s)", "runs (M rows/s)", "× Rebuy's rate", ""],
         "rows": [[name, statistics.median(r), r, None, ""] for name, r in rates.items()],
+    }
+
+
+def forest_scoring_stage(features_csv, rounds, out_dir, quick):
+    """Rows per second scoring a 100-tree forest (depth 12) from memory: rebuy bench-score
+    --forest against scikit-learn's predict_proba on a forest with the same settings, both
+    fitted (untimed) on the same first rows of the features stage's table."""
+    rows, sample_rows, trees, depth, leaf = (200_000, 20_000, 20, 12, 5) if quick else (2_000_000, 100_000, 100, 12, 5)
+    sample, model = out_dir / "forest-sample.csv", out_dir / "forest-scoring.json"
+    with open(features_csv) as source, open(sample, "w") as target:
+        for index, line in enumerate(source):
+            if index > sample_rows:
+                break
+            target.write(line)
+    trained = subprocess.run([str(REBUY), "train", "--features", str(sample), "--horizon", "90", "--test-fraction", "0",
+                              "--model", "forest", "--trees", str(trees), "--max-depth", str(depth), "--min-samples-leaf",
+                              str(leaf), "-o", str(model)], capture_output=True, text=True)
+    if trained.returncode != 0:
+        sys.exit(f"benchmark: training the forest failed:\n{trained.stderr}")
+    rebuy = [str(REBUY), "bench-score", "--forest", str(model), "--table", str(features_csv), "--rows", str(rows)]
+    peer = [PYTHON, str(ROOT / "Benchmarks/peers/forest_scoring_sklearn.py"), str(sample), str(features_csv), str(rows),
+            str(trees), str(depth), str(leaf)]
+    ours, theirs = "rebuy (two cores)", "scikit-learn predict_proba (n_jobs=2)"
+    rates = {ours: [], theirs: []}
+    notes = {}
+    for round_index in range(rounds):
+        order = [(ours, rebuy), (theirs, peer)]
+        for name, command in (order if round_index % 2 == 0 else reversed(order)):
+            result = subprocess.run(command, capture_output=True, text=True)
+            if result.returncode != 0:
+                sys.exit(f"benchmark: {' '.join(command)} failed:\n{result.stderr}")
+            fields = result.stdout.split()
+            rates[name].append(float(fields[1]) / 1e6)
+            if name == theirs:
+                notes[name] = f"deepest tree {fields[2]}"
+            print(f"  round {round_index + 1}: {name}: {rates[name][-1]:.2f} M rows/s", file=sys.stderr)
+    return {
+        "title": "Scoring a random forest",
+        "command": " ".join(rebuy).replace(str(ROOT) + "/", ""),
+        "text": f"{trees} trees, depth {depth}, at least {leaf} rows a leaf, √p features a split, fitted on the first "
+                f"{sample_rows:,} rows of the features stage's table (untimed); then the table's rows, repeated to {rows:,}, "
+                "scored from memory, best of five passes per run. Rebuy pads each tree to a complete tree and scores blocks "
+                "of rows branch-free, tree by tree, on both cores; its probabilities equal walking each tree.",
+        "columns": ["tool", "median (M rows/s)", "runs (M rows/s)", "× Rebuy's rate", "note"],
+        "rows": [[name, statistics.median(r), r, None, notes.get(name, "")] for name, r in rates.items()],
     }
 
 
@@ -590,13 +656,17 @@ def main():
     parser.add_argument("--quick", action="store_true", help="a small smoke run (20,000 customers, one round)")
     parser.add_argument("--rounds", type=int, default=None, help="rounds per stage (default 3, 1 with --quick)")
     parser.add_argument("--stages", default="features,features-dated,logistic,tree,forest,boosted,scoring,score,btyd,"
-                        "segment,cohorts,rules",
+                        "forest-scoring,segment,cohorts,rules",
                         help="comma-separated stages to run")
     parser.add_argument("--compare-scores", nargs=2, help=argparse.SUPPRESS)
     parser.add_argument("--compare", nargs=3, metavar=("REBUY_CSV", "OTHER_CSV", "NAME"), help=argparse.SUPPRESS)
     parser.add_argument("--compare-csv", nargs=4, help=argparse.SUPPRESS)
     parser.add_argument("--boundary", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument("--make-baskets", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.make_baskets:
+        make_baskets(Path(args.make_baskets[0]), int(args.make_baskets[1]), int(args.make_baskets[2]), seed=42)
+        return
     if args.compare_csv:
         reference, other, keys, name = args.compare_csv
         boundary = (args.boundary[0], float(args.boundary[1])) if args.boundary else None
@@ -659,6 +729,10 @@ def main():
     if "btyd" in stages:
         print("btyd:", file=sys.stderr)
         (results_dir / "btyd.json").write_text(json.dumps(btyd_stage(out_dir / "rebuy.csv", rounds), indent=1))
+    if "forest-scoring" in stages:
+        print("forest-scoring:", file=sys.stderr)
+        result = forest_scoring_stage(out_dir / "rebuy.csv", rounds, out_dir, args.quick)
+        (results_dir / "forest-scoring.json").write_text(json.dumps(result, indent=1))
     if "segment" in stages:
         print("segment:", file=sys.stderr)
         (results_dir / "segment.json").write_text(json.dumps(segment_stage(data, rounds, out_dir), indent=1))
@@ -669,8 +743,8 @@ def main():
         print("rules:", file=sys.stderr)
         (results_dir / "rules.json").write_text(json.dumps(rules_stage(rounds, out_dir, args.quick), indent=1))
     ordered = [json.loads((results_dir / f"{name}.json").read_text())
-               for name in ("features", "features-dated", "logistic", "tree", "forest", "boosted", "scoring", "score", "btyd",
-                            "segment", "cohorts", "rules")
+               for name in ("features", "features-dated", "logistic", "tree", "forest", "boosted", "scoring",
+                            "forest-scoring", "score", "btyd", "segment", "cohorts", "rules")
                if (results_dir / f"{name}.json").exists()]
     report = ROOT / ("Benchmarks/out/BENCHMARKS-quick.md" if args.quick else "BENCHMARKS.md")
     write_report(report, ordered, data, customers, args.quick)

@@ -193,45 +193,84 @@ plt.tight_layout()"""),
 ANALYTICS = [
     ("markdown", """# Customer analytics
 
-Who the customers are, how they buy and what they are worth — from `rebuy features` (recency,
-frequency, purchase cycles) and `rebuy clv` (P(alive), expected purchases, lifetime value).
-Segments, cohorts and cross-sell rules get their own commands in a later release; until then
-this notebook builds their simplest forms from the feature table."""),
+Who the customers are, how they buy and what they are worth: RFM segments and lifecycle stages
+(`rebuy segment`), acquisition cohorts and purchase cycles (`rebuy cohorts`), behaviour
+clusters (`rebuy cluster`), cross-sell rules (`rebuy rules`), and P(alive) and lifetime value
+(`rebuy clv`). Every number comes from a `rebuy` command; Python only reads and plots."""),
     ("code", SETUP),
-    ("code", """rebuy("features", TX, "--cutoff", "2024-12-31", "-o", WORK / "today.csv")
-today = pd.read_csv(WORK / "today.csv", dtype={"customer_id": str})
-print(f"{len(today):,} customers; {100 * (today.frequency > 0).mean():.1f}% have bought more than once")"""),
-    ("markdown", """## Purchase cycles
+    ("markdown", """## Segments and stages
 
-`gap_mean_days` is each customer's usual time between purchase days; `overdue_ratio` is the time
-since the last purchase divided by that usual gap — above 1, the customer is late by their own
-rhythm."""),
-    ("code", """fig, axes = plt.subplots(1, 2, figsize=(12, 3.8))
-gaps = today.gap_mean_days.dropna()
-axes[0].hist(gaps.clip(upper=gaps.quantile(0.98)), bins=50)
-axes[0].axvline(gaps.median(), color="k", ls=":", label=f"median {gaps.median():.0f} days"); axes[0].legend()
-axes[0].set(title="Usual days between purchases", xlabel="days")
-overdue = today.overdue_ratio.dropna()
-axes[1].hist(np.log2(overdue.clip(lower=1 / 64)), bins=50)
-axes[1].axvline(0, color="k", ls=":")
-axes[1].set(title="How late, by their own rhythm", xlabel="log2(days since last purchase / usual gap)")
-plt.tight_layout()"""),
-    ("markdown", """## Recency and frequency
-
-The classic RFM view: customers by quintile of recency and frequency, and the share who bought
-again in the next 90 days (from the features as of 2024-09-30, whose labels are known)."""),
-    ("code", """rebuy("features", TX, "--cutoff", "2024-09-30", "--horizon", 90, "-o", WORK / "labelled.csv", show=False)
-labelled = pd.read_csv(WORK / "labelled.csv", dtype={"customer_id": str})
-labelled["R"] = pd.qcut(-labelled.recency_days.rank(method="first"), 5, labels=[1, 2, 3, 4, 5])
-labelled["F"] = pd.qcut(labelled.frequency.rank(method="first"), 5, labels=[1, 2, 3, 4, 5])
-table = labelled.pivot_table(index="F", columns="R", values="repurchase", aggfunc="mean", observed=True)
-fig, ax = plt.subplots(figsize=(6, 4.5))
-image = ax.imshow(table.values, origin="lower", cmap="viridis")
-ax.set(xticks=range(5), xticklabels=table.columns, yticks=range(5), yticklabels=table.index,
-       xlabel="R quintile (5 = most recent)", ylabel="F quintile (5 = most frequent)", title="Bought again within 90 days")
+`rebuy segment` scores R, F and M 1–5 by quintile (ties share a score), names the segment from R
+and FM (the grid is in the README) and places each customer against their *own* purchase cycle:
+at risk once more than 1.5 usual gaps have passed, lapsed after 3. As of 2024-09-30 with a
+90-day horizon, so we can see who actually came back."""),
+    ("code", """rebuy("segment", TX, "--as-of", "2024-09-30", "--horizon", 90, "-o", WORK / "segments.csv",
+      "--summary", WORK / "segment-summary.csv")
+segments = pd.read_csv(WORK / "segments.csv", dtype={"customer_id": str})
+summary = pd.read_csv(WORK / "segment-summary.csv")"""),
+    ("code", """fig, axes = plt.subplots(1, 2, figsize=(13, 4.2))
+seg = summary[summary.group == "segment"].set_index("name")
+seg[["share", "revenue_share"]].plot.barh(ax=axes[0]).invert_yaxis()
+axes[0].set(title="Customers and revenue by segment", xlabel="share")
+table = segments.pivot_table(index="f", columns="r", values="bought_next_90d", aggfunc="mean")
+image = axes[1].imshow(table.values, origin="lower", cmap="viridis")
+axes[1].set(xticks=range(len(table.columns)), xticklabels=table.columns, yticks=range(len(table.index)),
+            yticklabels=table.index, xlabel="R score (5 = most recent)", ylabel="F score",
+            title="Bought again within 90 days")
 for (i, j), v in np.ndenumerate(table.values):
-    ax.text(j, i, f"{v:.2f}", ha="center", va="center", color="w")
-fig.colorbar(image)
+    axes[1].text(j, i, f"{v:.2f}", ha="center", va="center", color="w")
+fig.colorbar(image, ax=axes[1])
+plt.tight_layout()
+stage = summary[summary.group == "stage"].set_index("name")
+print(stage[["customers", "share", "bought_next_90d_rate"]])"""),
+    ("markdown", """## Cohorts and purchase cycles
+
+Each month's new customers, and the share of them buying in each month since. The purchase
+cycle is the days between consecutive purchase days — overall and for each category (the same
+customer buying the same category again)."""),
+    ("code", """rebuy("cohorts", TX, "-o", WORK / "cohorts.csv", "--cycles", WORK / "cycles.csv", "--max-columns", 6)
+cohorts = pd.read_csv(WORK / "cohorts.csv")
+cycles = pd.read_csv(WORK / "cycles.csv")"""),
+    ("code", """fig, axes = plt.subplots(1, 2, figsize=(13, 4.5))
+grid = cohorts[cohorts.complete & (cohorts.period > 0)].pivot(index="cohort", columns="period", values="retention")
+image = axes[0].imshow(grid.values, aspect="auto", cmap="viridis")
+axes[0].set(yticks=range(0, len(grid), 6), yticklabels=grid.index[::6], xlabel="months since first purchase",
+            title="Retention by monthly cohort")
+fig.colorbar(image, ax=axes[0])
+items = cycles[cycles.group == "item"].sort_values("median_days")
+axes[1].barh(items.name, items.median_days, xerr=[items.median_days - items.p25_days, items.p75_days - items.median_days])
+axes[1].set(title="Days between purchases of a category (median, quartiles)", xlabel="days")
+plt.tight_layout()"""),
+    ("markdown", """## Behaviour clusters
+
+k-means on log-scaled, standardised recency, orders, mean spend and tenure. First the sweep —
+inertia always falls with k; the silhouette says how well separated the clusters are — then
+the profiles of one choice."""),
+    ("code", """sweep = pd.read_csv(StringIO(rebuy("cluster", TX, "--as-of", "2024-12-31", "--k", "2..8", "--silhouette-sample", 3000)))
+fig, ax = plt.subplots(figsize=(6, 3.5))
+ax.plot(sweep.k, sweep.inertia, "o-"); ax.set(xlabel="k", ylabel="inertia")
+ax2 = ax.twinx(); ax2.plot(sweep.k, sweep.silhouette, "s--", color="C1"); ax2.set(ylabel="silhouette")
+plt.tight_layout()"""),
+    ("code", """clusters = pd.read_csv(StringIO(rebuy("cluster", TX, "--as-of", "2024-12-31", "--k", 4)), dtype={"customer_id": str})
+rebuy("features", TX, "--cutoff", "2024-12-31", "-o", WORK / "today.csv", show=False)
+today = pd.read_csv(WORK / "today.csv", dtype={"customer_id": str}).merge(clusters)
+fig, ax = plt.subplots(figsize=(6, 4.5))
+for c, group in today.groupby("cluster"):
+    ax.scatter(group.recency_days, group.orders, s=4, label=f"cluster {c}")
+ax.set(yscale="log", xlabel="days since last purchase", ylabel="purchase days", title="Clusters")
+ax.legend(markerscale=4)
+plt.tight_layout()"""),
+    ("markdown", """## Cross-sell rules
+
+Baskets are customer-days here (the bundled file has no order ids); items are categories. The
+generator draws categories independently, so lifts sit near 1 — on real data the strong pairs
+stand out. The sequential form asks what customers buy in the 60 days after first buying X."""),
+    ("code", """rules = pd.read_csv(StringIO(rebuy("rules", TX, "--min-support", 0.01, "--min-confidence", 0.05, "--top", 5)))
+after = pd.read_csv(StringIO(rebuy("rules", TX, "--sequential", "--within", 60, "--min-support", 0.01, "--top", 5)))
+print(rules.head(8).to_string(index=False))
+fig, ax = plt.subplots(figsize=(6, 4))
+ax.scatter(rules.support, rules.confidence, c=rules.lift, cmap="coolwarm", s=20)
+ax.set(xlabel="support", ylabel="confidence", title="Basket rules (colour: lift)")
 plt.tight_layout()"""),
     ("markdown", """## Alive or gone, and what they are worth
 

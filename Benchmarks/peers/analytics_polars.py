@@ -58,7 +58,8 @@ def segment(path, as_of, horizon, out):
     f = (daily.group_by("customer_id", maintain_order=True)
          .agg(recency_days=(pl.lit(c) - pl.col("day").max()).dt.total_days(), orders=pl.len(),
               monetary_total=pl.col("value").sum(), usual_gap_days=pl.col("gap").median())
-         .with_columns(r=quintile("recency_days", False), f=quintile("orders", True), m=quintile("monetary_total", True))
+         .with_columns(monetary_rounded=pl.col("monetary_total").round(6))
+         .with_columns(r=quintile("recency_days", False), f=quintile("orders", True), m=quintile("monetary_rounded", True))
          .with_columns(fm=(pl.col("f") + pl.col("m") + 1) // 2)
          .join(grid, on=["r", "fm"], how="left")
          .with_columns(overdue_ratio=pl.col("recency_days") / pl.col("usual_gap_days").fill_null(typical))

@@ -5,8 +5,8 @@ job as `rebuy rules tx.csv --item-col product --min-support S --min-confidence C
     python rules_mlxtend.py tx.csv S C L out.csv [--dense] [--memory-limit GB]
 
 mlxtend needs a one-hot DataFrame of baskets × items. By default it is sparse (pandas'
-SparseDtype, which mlxtend's fpgrowth accepts); --dense builds the ordinary dense one, as
-mlxtend's examples do. --memory-limit caps the address space (RLIMIT_AS) so that a dense matrix
+SparseDtype, which mlxtend's fpgrowth accepts; mlxtend 0.25 still computes the item supports
+from its dense values); --dense builds the ordinary dense one, as mlxtend's examples do. --memory-limit caps the address space (RLIMIT_AS) so that a dense matrix
 too large for the machine fails with MemoryError instead of swapping; the script then prints
 how large the matrix would have been and exits with status 3.
 
@@ -43,7 +43,7 @@ def main():
         frequent = fpgrowth(onehot, min_support=support, use_colnames=True, max_len=max_len)
         rules = association_rules(frequent, num_itemsets=len(baskets), metric="confidence", min_threshold=confidence)
     except MemoryError:
-        print(f"MemoryError: the dense one-hot matrix alone is {len(baskets):,} baskets × {items:,} items = "
+        print(f"MemoryError: the dense one-hot matrix is {len(baskets):,} baskets × {items:,} items = "
               f"{len(baskets) * items / 2**30:.1f} GiB", file=sys.stdout)
         sys.exit(3)
     join = lambda s: "|".join(sorted(s))  # noqa: E731

@@ -68,7 +68,7 @@ def segments(tx, as_of, horizon):
     typical = float(days["gap"].dropna().median())
     f["r"] = quintile(f["recency_days"], False)
     f["f"] = quintile(f["orders"], True)
-    f["m"] = quintile(f["monetary_total"], True)
+    f["m"] = quintile(f["monetary_total"].round(6), True)
     f["fm"] = (f["f"] + f["m"] + 1) // 2
     f["segment"] = [GRID[r - 1][fm - 1] for r, fm in zip(f["r"], f["fm"])]
     f["overdue"] = f["recency_days"] / f["usual_gap"].fillna(typical)

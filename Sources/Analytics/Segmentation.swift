@@ -5,8 +5,8 @@ import RebuyCore
 ///
 /// A customer counts when they have a purchase day on or before `asOf` (DESIGN.md's snapshot
 /// rule); only those days count. R scores `recency_days` (fewer days is better), F scores
-/// `orders` (purchase days) and M scores `monetary_total` (the sum of purchase-day values), each
-/// with `Quantiles.quintileScores`. Segments follow `RFMSegment`, stages `LifecycleStage`.
+/// `orders` (purchase days) and M scores `monetary_total` (the sum of purchase-day values, to the
+/// millionth), each with `Quantiles.quintileScores`. Segments follow `RFMSegment`, stages `LifecycleStage`.
 /// Cost: one pass over the customer-days, then sorts of n values.
 public struct Segmentation: Sendable {
   /// The date the histories end on.
@@ -106,7 +106,9 @@ public struct Segmentation: Sendable {
     monetaryTotal = money
     r = Quantiles.quintileScores(recency.map(Double.init), higherIsBetter: false)
     f = Quantiles.quintileScores(orders.map(Double.init), higherIsBetter: true)
-    m = Quantiles.quintileScores(money, higherIsBetter: true)
+    // Spend is ranked to the millionth: sums of the same amounts in another order differ in the
+    // last bits, and must not break or make ties.
+    m = Quantiles.quintileScores(money.map { ($0 * 1e6).rounded() / 1e6 }, higherIsBetter: true)
     fm = zip(f, m).map { RFMSegment.fm(f: $0, m: $1) }
     segment = zip(r, fm).map { RFMSegment(r: $0, fm: $1) }
     usualGapDays = usualGap
