@@ -5,9 +5,10 @@ import Foundation
 /// mispredict and no child pointers to load.
 ///
 /// A leaf above depth D becomes a node that always goes left (threshold +∞) and its value fills
-/// every leaf below it. Rows are scored in blocks of 64 with the trees in the outer loop, so one
-/// tree's nodes stay in cache while the block's independent paths overlap in the pipeline;
-/// blocks are spread over the cores. The sum over trees runs in tree order for every row, so
+/// every leaf below it. Rows are scored in chunks of 2,048 that go through every tree before the
+/// next chunk starts, so a tree's nodes, once in the core's cache, serve many rows; within a
+/// chunk, groups of 64 rows walk a tree together, their independent paths overlapping in the
+/// pipeline. Chunks are spread over the cores. The sum over trees runs in tree order for every row, so
 /// the result equals walking each tree (`DecisionTreeModel.leaf`) bit for bit.
 ///
 /// Padding costs `2^D` leaves a tree, so trees deeper than `maxDepth` (14) are not laid out
@@ -15,9 +16,8 @@ import Foundation
 struct CompleteTrees: Sendable {
   let depth: Int
   let treeCount: Int
-  /// Tree t's node i is at `t · (2^D − 1) + i`.
-  let features: [Int32]
-  let thresholds: [Double]
+  /// Tree t's node i is at `t · (2^D − 1) + i`: one 16-byte record, so a node is one load.
+  let nodes: [Node]
   /// Tree t's leaf j (left to right) is at `t · 2^D + j`.
   let leaves: [Double]
 
@@ -27,8 +27,7 @@ struct CompleteTrees: Sendable {
     let depth = trees.map(Self.depth).max() ?? 0
     guard depth <= Self.maxDepth else { return nil }
     let nodeCount = (1 << depth) - 1, leafCount = 1 << depth
-    var features = [Int32](repeating: 0, count: trees.count * nodeCount)
-    var thresholds = [Double](repeating: .infinity, count: trees.count * nodeCount)
+    var nodes = [Node](repeating: Node(threshold: .infinity, feature: 0), count: trees.count * nodeCount)
     var leaves = [Double](repeating: 0, count: trees.count * leafCount)
     for (t, tree) in trees.enumerated() {
       // (original node, complete-tree position, depth); a leaf above depth D passes left.
@@ -39,8 +38,7 @@ struct CompleteTrees: Sendable {
           continue
         }
         if tree.left[k] >= 0 {
-          features[t * nodeCount + i] = tree.feature[k]
-          thresholds[t * nodeCount + i] = tree.threshold[k]
+          nodes[t * nodeCount + i] = Node(threshold: tree.threshold[k], feature: Int(tree.feature[k]))
           stack.append((Int(tree.left[k]), 2 * i + 1, d + 1))
           stack.append((Int(tree.right[k]), 2 * i + 2, d + 1))
         } else {
@@ -51,8 +49,7 @@ struct CompleteTrees: Sendable {
     }
     self.depth = depth
     treeCount = trees.count
-    self.features = features
-    self.thresholds = thresholds
+    self.nodes = nodes
     self.leaves = leaves
   }
 
@@ -74,45 +71,64 @@ struct CompleteTrees: Sendable {
   /// For each row of `values` (row-major, `columns` wide, no missing values), the sum of the
   /// trees' leaf values, added in tree order.
   func sums(_ values: [Double], rows: Int, columns: Int) -> [Double] {
-    let block = 64
+    let block = Self.blockRows
     let blocks = (rows + block - 1) / block
-    let workers = min(ProcessInfo.processInfo.activeProcessorCount, max(1, blocks / 16))
+    let workers = min(ProcessInfo.processInfo.activeProcessorCount, max(1, blocks / 4))
     let output = SharedOutput(count: rows)
     defer { output.pointer.deallocate() }
-    let (depth, treeCount, features, thresholds, leaves) = (self.depth, self.treeCount, self.features, self.thresholds, self.leaves)
+    let (depth, treeCount, packed, leaves) = (self.depth, self.treeCount, self.nodes, self.leaves)
     let nodeCount = (1 << depth) - 1, leafCount = 1 << depth
     DispatchQueue.concurrentPerform(iterations: workers) { worker in
       let out = output.pointer
-      values.withUnsafeBufferPointer { x in
-        features.withUnsafeBufferPointer { features in
-          thresholds.withUnsafeBufferPointer { thresholds in
-            leaves.withUnsafeBufferPointer { leaves in
-              var position = [Int](repeating: 0, count: block)
-              var b = worker
-              while b < blocks {
-                let start = b * block, count = min(block, rows - start)
-                for r in 0..<count { out[start + r] = 0 }
-                for t in 0..<treeCount {
-                  let nodeBase = t * nodeCount
+      let position = UnsafeMutablePointer<Int>.allocate(capacity: 64)
+      defer { position.deallocate() }
+      values.withUnsafeBufferPointer { values in
+        packed.withUnsafeBufferPointer { packed in
+          leaves.withUnsafeBufferPointer { leaves in
+            let x = values.baseAddress!, nodes = packed.baseAddress!, leaf = leaves.baseAddress!
+            var b = worker
+            while b < blocks {
+              let chunkStart = b * block, chunkCount = min(block, rows - chunkStart)
+              for r in 0..<chunkCount { out[chunkStart + r] = 0 }
+              for t in 0..<treeCount {
+                let tree = nodes + t * nodeCount
+                let leafBase = leaf + (t * leafCount - nodeCount)
+                // Groups of 64 rows walk the tree together: their paths are independent, so
+                // the loads of one level overlap.
+                var start = chunkStart
+                while start < chunkStart + chunkCount {
+                  let count = min(64, chunkStart + chunkCount - start)
+                  let rowBase = x + start * columns
                   for r in 0..<count { position[r] = 0 }
                   for _ in 0..<depth {
                     for r in 0..<count {
                       let i = position[r]
-                      let v = x[(start + r) * columns + Int(features[nodeBase + i])]
-                      position[r] = 2 * i + 1 + (v > thresholds[nodeBase + i] ? 1 : 0)
+                      let node = tree[i]
+                      let goRight = rowBase[r &* columns &+ node.feature] > node.threshold
+                      position[r] = i &* 2 &+ (goRight ? 2 : 1)
                     }
                   }
-                  let leafBase = t * leafCount - nodeCount
-                  for r in 0..<count { out[start + r] += leaves[leafBase + position[r]] }
+                  for r in 0..<count { out[start + r] += leafBase[position[r]] }
+                  start += count
                 }
-                b += workers
               }
+              b += workers
             }
           }
         }
       }
     }
     return Array(UnsafeBufferPointer(start: output.pointer, count: rows))
+  }
+
+  /// Rows that go through every tree before the next rows start: enough that a tree's nodes,
+  /// once in the core's cache, serve many rows; few enough that the rows stay there too.
+  static let blockRows = 2048
+
+  /// A split: `x[feature] <= threshold` goes left.
+  struct Node: Sendable {
+    var threshold: Double
+    var feature: Int
   }
 }
 
