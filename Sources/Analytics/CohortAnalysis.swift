@@ -172,25 +172,13 @@ public struct CohortAnalysis: Sendable {
 
   /// The days between consecutive days on which one customer bought one item, per item.
   static func itemGaps(_ lines: PurchaseLines) -> [(item: String, gaps: GapDistribution)] {
-    let customerCount = Int(lines.customer.max() ?? -1) + 1
-    var offsets = [Int](repeating: 0, count: customerCount + 1)
-    for c in lines.customer { offsets[Int(c) + 1] += 1 }
-    for i in 0..<customerCount { offsets[i + 1] += offsets[i] }
-    var keys = [UInt64](repeating: 0, count: lines.count)
-    var cursor = offsets
-    for i in 0..<lines.count {
-      let c = Int(lines.customer[i])
-      keys[cursor[c]] = UInt64(UInt32(bitPattern: lines.item[i])) << 32 | UInt64(UInt32(bitPattern: lines.day[i]) ^ 0x8000_0000)
-      cursor[c] += 1
-    }
+    let sorted = CustomerItemDays(lines)
     var gaps = [[Double]](repeating: [], count: lines.items.count)
-    for c in 0..<customerCount {
-      let range = offsets[c]..<offsets[c + 1]
-      keys[range].sort()
+    for c in 0..<sorted.customerCount {
       var previous: UInt64? = nil
-      for key in keys[range] {
+      for key in sorted.keys[sorted.range(c)] {
         if let previous, previous >> 32 == key >> 32, previous != key {
-          gaps[Int(key >> 32)].append(Double((key & 0xFFFF_FFFF) - (previous & 0xFFFF_FFFF)))
+          gaps[CustomerItemDays.item(key)].append(Double(CustomerItemDays.day(key) - CustomerItemDays.day(previous)))
         }
         previous = key
       }

@@ -37,18 +37,9 @@ public struct SequentialRules: Sendable {
     _ lines: PurchaseLines, lastDay: Int32, withinDays: Int, minSupport: Double, minConfidence: Double,
     maxItems: Int = 100
   ) {
-    let customerCount = Int(lines.customer.max() ?? -1) + 1
-    var offsets = [Int](repeating: 0, count: customerCount + 1)
-    for c in lines.customer { offsets[Int(c) + 1] += 1 }
-    for i in 0..<customerCount { offsets[i + 1] += offsets[i] }
-    var keys = [UInt64](repeating: 0, count: lines.count)
-    var cursor = offsets
-    for i in 0..<lines.count {
-      let c = Int(lines.customer[i])
-      keys[cursor[c]] = UInt64(UInt32(bitPattern: lines.item[i])) << 32 | UInt64(UInt32(bitPattern: lines.day[i]) ^ 0x8000_0000)
-      cursor[c] += 1
-    }
-    func day(_ key: UInt64) -> Int32 { Int32(bitPattern: UInt32(key & 0xFFFF_FFFF) ^ 0x8000_0000) }
+    let sorted = CustomerItemDays(lines)
+    let keys = sorted.keys
+    let day = CustomerItemDays.day
     let itemCount = lines.items.count
     var baseline = [Int](repeating: 0, count: itemCount)
     var baselineCustomers = 0
@@ -57,10 +48,9 @@ public struct SequentialRules: Sendable {
     var customers = 0, oversized = 0
     var itemStarts: [Int] = []
     let window = Int32(withinDays)
-    for c in 0..<customerCount {
-      let range = offsets[c]..<offsets[c + 1]
+    for c in 0..<sorted.customerCount {
+      let range = sorted.range(c)
       guard !range.isEmpty else { continue }
-      keys[range].sort()
       // Runs of one item, days ascending.
       itemStarts.removeAll(keepingCapacity: true)
       var previousItem: UInt64 = .max

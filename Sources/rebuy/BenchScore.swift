@@ -45,21 +45,27 @@ struct BenchScoreCommand: ParsableCommand {
           scale: Array(repeating: 29, count: features), missing: Array(repeating: 0, count: features)),
         intercept: -1, coefficients: (0..<features).map { Double($0 % 5) - 2 },
         diagnostics: FitDiagnostics(iterations: 0, gradientNorm: 0, objective: 0, reason: "synthetic", converged: true))
-      var best = Double.infinity
-      var checksum = 0.0
-      for _ in 0..<repeats {
-        let clock = ContinuousClock.now
-        let p = try model.predictProbability(x)
-        let d = ContinuousClock.now - clock
-        best = min(best, Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18)
-        checksum += p[rows / 2]
-      }
-      print("\(best) \(Double(rows) / best) \(checksum)")
+      try printBestTime { try model.predictProbability(x) }
     }
   }
 }
 
 extension BenchScoreCommand {
+  /// Runs `score` `repeats` times and prints the best seconds, the rows per second and a
+  /// checksum (so that the work cannot be optimised away).
+  func printBestTime(_ score: () throws -> [Double]) throws {
+    var best = Double.infinity
+    var checksum = 0.0
+    for _ in 0..<repeats {
+      let clock = ContinuousClock.now
+      let probabilities = try score()
+      let d = ContinuousClock.now - clock
+      best = min(best, Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18)
+      checksum += probabilities[rows / 2]
+    }
+    print("\(best) \(Double(rows) / best) \(checksum)")
+  }
+
   /// Times a forest's `predictProbability` on a table's rows, repeated to `rows`.
   func scoreForest(_ path: String, _ tablePath: String) throws {
     try exitingOnDomainError {
@@ -75,16 +81,7 @@ extension BenchScoreCommand {
         for j in 0..<p { values[i * p + j] = source.values[from + j] }
       }
       let x = FeatureMatrix(featureNames: model.featureNames, rowCount: rows, values: values)
-      var best = Double.infinity
-      var checksum = 0.0
-      for _ in 0..<repeats {
-        let clock = ContinuousClock.now
-        let probabilities = try model.predictProbability(x)
-        let d = ContinuousClock.now - clock
-        best = min(best, Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18)
-        checksum += probabilities[rows / 2]
-      }
-      print("\(best) \(Double(rows) / best) \(checksum)")
+      try printBestTime { try model.predictProbability(x) }
     }
   }
 }
