@@ -3,8 +3,8 @@
 /// For every frequent itemset I of two or more items and every non-empty proper subset A of I,
 /// the rule A → C with C = I \ A has, with s(·) the support:
 ///
-/// - support `s(I)`, confidence `s(I) / s(A)` (computed from the basket counts), lift
-///   `confidence / s(C)`,
+/// - support `s(I)`, confidence `s(I) / s(A)`, lift `confidence / s(C)` (both computed from the
+///   basket counts),
 /// - leverage `s(I) − s(A)·s(C)`, conviction `(1 − s(C)) / (1 − confidence)` (infinite when the
 ///   confidence is 1).
 ///
@@ -40,14 +40,17 @@ public struct AssociationRules: Sendable {
         for (bit, item) in set.items.enumerated() {
           if mask & (1 << bit) != 0 { antecedent.append(item) } else { consequent.append(item) }
         }
-        let countA = supports[antecedent]!, sa = Double(countA) / n, sc = Double(supports[consequent]!) / n
+        let countA = supports[antecedent]!, countC = supports[consequent]!
+        let sa = Double(countA) / n, sc = Double(countC) / n
         // From the counts: the correctly rounded ratio, so a rule exactly at the threshold is kept.
         let confidence = Double(set.count) / Double(countA)
         guard confidence >= minConfidence else { continue }
         rules.append(
           Rule(
             antecedent: antecedent, consequent: consequent, antecedentSupport: sa, consequentSupport: sc,
-            support: support, confidence: confidence, lift: confidence / sc, leverage: support - sa * sc,
+            support: support, confidence: confidence,
+            // From the counts too, so A → C and C → A get exactly the same lift.
+            lift: Double(set.count) * n / (Double(countA) * Double(countC)), leverage: support - sa * sc,
             conviction: confidence >= 1 ? .infinity : (1 - sc) / (1 - confidence)))
       }
     }

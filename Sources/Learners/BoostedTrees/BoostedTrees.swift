@@ -64,7 +64,10 @@ public struct BoostedTrees: Estimator {
     let n = x.rowCount, p = x.columnCount
     // Bins: upper edges (a value goes to the first bin whose edge is >= it), from the sorted column.
     var edges: [[Double]] = []
-    var binned = [UInt8](repeating: 0, count: n * p)  // column-major: j·n + i
+    // Both layouts: by row (i·p + j) for histograms, which take every feature of a row at once;
+    // by column (j·n + i) for partitioning a leaf on one feature.
+    var binned = [UInt8](repeating: 0, count: n * p)
+    var binnedColumns = [UInt8](repeating: 0, count: n * p)
     for j in 0..<p {
       let column = prepared.columns[j], order = prepared.orders[j]
       var distinct: [Double] = []
@@ -99,7 +102,8 @@ public struct BoostedTrees: Estimator {
       for i in order {
         let v = column[Int(i)]
         while v > featureEdges[bin] { bin += 1 }
-        binned[j * n + Int(i)] = UInt8(bin)
+        binned[Int(i) * p + j] = UInt8(bin)
+        binnedColumns[j * n + Int(i)] = UInt8(bin)
       }
     }
     // Training and early-stopping rows.
@@ -139,7 +143,8 @@ public struct BoostedTrees: Estimator {
         features = Array(features.prefix(max(1, Int(featureFraction * Double(p))))).sorted()
       }
       let (tree, leaves) = growLeafWise(
-        rows: rows, features: features, binned: binned, n: n, edges: edges, gradient: gradient, hessian: hessian)
+        rows: rows, features: features, binned: binned, binnedColumns: binnedColumns, p: p, edges: edges, gradient: gradient,
+        hessian: hessian)
       trees.append(tree)
       // Every row's new score: the rows the tree grew on from their leaves, the others (not
       // sampled, held out) through the tree.
@@ -182,7 +187,8 @@ public struct BoostedTrees: Estimator {
   /// One leaf-wise tree on `rows`, from gradient and hessian histograms (one flat array per
   /// leaf: every feature's bins end to end).
   func growLeafWise(
-    rows: [Int], features: [Int], binned: [UInt8], n: Int, edges: [[Double]], gradient: [Double], hessian: [Double]
+    rows: [Int], features: [Int], binned: [UInt8], binnedColumns: [UInt8], p: Int, edges: [[Double]], gradient: [Double],
+    hessian: [Double]
   ) -> (nodes: DecisionTreeModel.Nodes, leaves: [(rows: [Int], value: Double)]) {
     struct Split {
       var gain = 0.0
@@ -207,27 +213,52 @@ public struct BoostedTrees: Estimator {
       width += edges[j].count
     }
     let featureOffsets = offsets
+    // Where each chosen feature's bins start in a row of `binned`, and in the histogram.
+    let chosen = features
+    /// Row by row: a row's gradient and hessian are read once and go to every feature's bin.
+    /// Rows are cut into `Self.histogramParts` fixed parts (by position, whatever the cores),
+    /// each summed on its own and the parts added in order, so the result is deterministic.
+    let histogramWidth = 3 * width
     func histogram(_ rows: [Int]) -> [Double] {
-      var hist = [Double](repeating: 0, count: 3 * width)
-      hist.withUnsafeMutableBufferPointer { buffer in
-        binned.withUnsafeBufferPointer { binBuffer in
-          gradient.withUnsafeBufferPointer { gBuffer in
-            hessian.withUnsafeBufferPointer { hBuffer in
-              nonisolated(unsafe) let (out, bins, g, h) = (buffer, binBuffer, gBuffer, hBuffer)
-              // Features fill disjoint parts of the histogram: one per core at a time.
-              Grower.eachFeature(features.count) { position in
-                let j = features[position]
-                let base = j * n, offset = 3 * featureOffsets[position]
-                for i in rows {
-                  let slot = offset + 3 * Int(bins[base + i])
-                  out[slot] += g[i]
-                  out[slot + 1] += h[i]
-                  out[slot + 2] += 1
+      let width = histogramWidth / 3
+      let parts = rows.count >= 16_384 ? Self.histogramParts : 1
+      let partial = SharedHistograms(parts: parts, width: 3 * width)
+      defer { partial.pointer.deallocate() }
+      binned.withUnsafeBufferPointer { binBuffer in
+        gradient.withUnsafeBufferPointer { gBuffer in
+          hessian.withUnsafeBufferPointer { hBuffer in
+            rows.withUnsafeBufferPointer { rowBuffer in
+              nonisolated(unsafe) let (bins, g, h, rowList) = (binBuffer, gBuffer, hBuffer, rowBuffer)
+              DispatchQueue.concurrentPerform(iterations: parts) { part in
+                let out = partial.pointer + part * 3 * width
+                // Each chosen feature: its column in a row of bins, and its bins' first slot.
+                let columns = chosen, slots = featureOffsets.map { 3 * $0 }
+                columns.withUnsafeBufferPointer { columns in
+                  slots.withUnsafeBufferPointer { slots in
+                    let start = rowList.count * part / parts, end = rowList.count * (part + 1) / parts
+                    let bins = bins.baseAddress!, count = columns.count
+                    for position in start..<end {
+                      let i = rowList[position]
+                      let rowBins = bins + i &* p
+                      let gi = g[i], hi = h[i]
+                      for k in 0..<count {
+                        let slot = out + (slots[k] &+ 3 &* Int(rowBins[columns[k]]))
+                        slot[0] += gi
+                        slot[1] += hi
+                        slot[2] += 1
+                      }
+                    }
+                  }
                 }
               }
             }
           }
         }
+      }
+      var hist = [Double](repeating: 0, count: 3 * width)
+      for part in 0..<parts {
+        let source = partial.pointer + part * 3 * width
+        for k in 0..<(3 * width) { hist[k] += source[k] }
       }
       return hist
     }
@@ -289,9 +320,16 @@ public struct BoostedTrees: Estimator {
       guard let index = chosen else { break }
       let leaf = leaves.remove(at: index)
       let s = leaf.split
-      let base = s.feature * n
-      let leftRows = leaf.rows.filter { Int(binned[base + $0]) <= s.bin }
-      let rightRows = leaf.rows.filter { Int(binned[base + $0]) > s.bin }
+      // One pass, each side's size known from the histogram.
+      var leftRows: [Int] = [], rightRows: [Int] = []
+      leftRows.reserveCapacity(s.leftCount)
+      rightRows.reserveCapacity(leaf.rows.count - s.leftCount)
+      binnedColumns.withUnsafeBufferPointer { columns in
+        let column = columns.baseAddress! + s.feature * (columns.count / p)
+        for i in leaf.rows {
+          if Int(column[i]) <= s.bin { leftRows.append(i) } else { rightRows.append(i) }
+        }
+      }
       nodes.feature[leaf.node] = Int32(s.feature)
       nodes.threshold[leaf.node] = edges[s.feature][s.bin]
       nodes.improvement[leaf.node] = s.gain
@@ -315,6 +353,20 @@ public struct BoostedTrees: Estimator {
     }
     return (nodes.preordered(), leaves.map { ($0.rows, nodes.value[$0.node]) })
   }
+}
+
+/// Per-part histograms the workers fill side by side.
+private final class SharedHistograms: @unchecked Sendable {
+  let pointer: UnsafeMutablePointer<Double>
+  init(parts: Int, width: Int) {
+    pointer = .allocate(capacity: max(parts * width, 1))
+    pointer.initialize(repeating: 0, count: max(parts * width, 1))
+  }
+}
+
+extension BoostedTrees {
+  /// The fixed number of row parts a large histogram is built in (one per core, up to four).
+  static let histogramParts = 4
 }
 
 /// Fitted gradient-boosted trees: `P = σ(initialScore + Σ trees' leaf values)`. The trees use
