@@ -63,47 +63,23 @@ public struct BoostedTrees: Estimator {
     let prepared = try DecisionTree(classWeight: classWeight).prepare(x, y, sampleWeights)
     let n = x.rowCount, p = x.columnCount
     // Bins: upper edges (a value goes to the first bin whose edge is >= it), from the sorted column.
-    var edges: [[Double]] = []
-    // Both layouts: by row (i·p + j) for histograms, which take every feature of a row at once;
-    // by column (j·n + i) for partitioning a leaf on one feature.
+    // Both layouts: by column (j·n + i) for partitioning a leaf on one feature; by row (i·p + j)
+    // for histograms, which take every feature of a row at once. Features are binned on all
+    // cores into their columns, then the columns are transposed block by block.
+    let (edges, binnedColumns) = Self.bin(prepared.columns, orders: prepared.orders, maxBins: maxBins)
     var binned = [UInt8](repeating: 0, count: n * p)
-    var binnedColumns = [UInt8](repeating: 0, count: n * p)
-    for j in 0..<p {
-      let column = prepared.columns[j], order = prepared.orders[j]
-      var distinct: [Double] = []
-      var counts: [Int] = []
-      for i in order {
-        let v = column[Int(i)]
-        if let last = distinct.last, v <= last + DecisionTree.featureThreshold { counts[counts.count - 1] += 1 } else {
-          distinct.append(v)
-          counts.append(1)
-        }
-      }
-      var featureEdges: [Double] = []
-      if distinct.count <= maxBins {
-        featureEdges = distinct.indices.dropLast().map { distinct[$0] / 2 + distinct[$0 + 1] / 2 }
-      } else {
-        // Equal row counts per bin, cutting only between distinct values.
-        let perBin = Double(n) / Double(maxBins)
-        var seen = 0
-        var next = perBin
-        for k in 0..<(distinct.count - 1) {
-          seen += counts[k]
-          if Double(seen) >= next {
-            featureEdges.append(distinct[k] / 2 + distinct[k + 1] / 2)
-            while Double(seen) >= next { next += perBin }
+    binned.withUnsafeMutableBufferPointer { rowMajor in
+      binnedColumns.withUnsafeBufferPointer { columnMajor in
+        let block = 4096
+        var start = 0
+        while start < n {
+          let end = min(n, start + block)
+          for j in 0..<p {
+            let column = columnMajor.baseAddress! + j * n
+            for i in start..<end { rowMajor[i * p + j] = column[i] }
           }
+          start = end
         }
-      }
-      featureEdges.append(.infinity)
-      edges.append(featureEdges)
-      // Assign bins along the sorted order.
-      var bin = 0
-      for i in order {
-        let v = column[Int(i)]
-        while v > featureEdges[bin] { bin += 1 }
-        binned[Int(i) * p + j] = UInt8(bin)
-        binnedColumns[j * n + Int(i)] = UInt8(bin)
       }
     }
     // Training and early-stopping rows.
@@ -355,6 +331,19 @@ public struct BoostedTrees: Estimator {
   }
 }
 
+/// Each feature's edges, stored by the worker that binned it.
+private final class SharedEdges: @unchecked Sendable {
+  private var edges: [[Double]]
+  private let lock = NSLock()
+  init(count: Int) { edges = Array(repeating: [], count: count) }
+  func store(_ j: Int, _ featureEdges: [Double]) {
+    lock.lock()
+    edges[j] = featureEdges
+    lock.unlock()
+  }
+  var all: [[Double]] { edges }
+}
+
 /// Per-part histograms the workers fill side by side.
 private final class SharedHistograms: @unchecked Sendable {
   let pointer: UnsafeMutablePointer<Double>
@@ -365,6 +354,56 @@ private final class SharedHistograms: @unchecked Sendable {
 }
 
 extension BoostedTrees {
+  /// Each feature's bin edges (upper edges; a value goes to the first bin whose edge is >= it;
+  /// the last is +∞) and its rows' bins, column-major, features on all cores. Up to `maxBins`
+  /// distinct values each get a bin (edges at midpoints); more are cut into bins of equal row
+  /// counts, only between distinct values.
+  static func bin(_ columns: [[Double]], orders: [[Int32]], maxBins: Int) -> (edges: [[Double]], bins: [UInt8]) {
+    let p = columns.count, n = columns.first?.count ?? 0
+    let edgesOut = SharedEdges(count: p)
+    var bins = [UInt8](repeating: 0, count: n * p)
+    bins.withUnsafeMutableBufferPointer { buffer in
+      nonisolated(unsafe) let out = buffer
+      Grower.eachFeature(p) { j in
+        let column = columns[j], order = orders[j]
+        var distinct: [Double] = []
+        var counts: [Int] = []
+        for i in order {
+          let v = column[Int(i)]
+          if let last = distinct.last, v <= last + DecisionTree.featureThreshold { counts[counts.count - 1] += 1 } else {
+            distinct.append(v)
+            counts.append(1)
+          }
+        }
+        var featureEdges: [Double] = []
+        if distinct.count <= maxBins {
+          featureEdges = distinct.indices.dropLast().map { distinct[$0] / 2 + distinct[$0 + 1] / 2 }
+        } else {
+          let perBin = Double(n) / Double(maxBins)
+          var seen = 0
+          var next = perBin
+          for k in 0..<(distinct.count - 1) {
+            seen += counts[k]
+            if Double(seen) >= next {
+              featureEdges.append(distinct[k] / 2 + distinct[k + 1] / 2)
+              while Double(seen) >= next { next += perBin }
+            }
+          }
+        }
+        featureEdges.append(.infinity)
+        // Bins along the sorted order.
+        var bin = 0
+        for i in order {
+          let v = column[Int(i)]
+          while v > featureEdges[bin] { bin += 1 }
+          out[j * n + Int(i)] = UInt8(bin)
+        }
+        edgesOut.store(j, featureEdges)
+      }
+    }
+    return (edgesOut.all, bins)
+  }
+
   /// The fixed number of row parts a large histogram is built in (one per core, up to four).
   static let histogramParts = 4
 }

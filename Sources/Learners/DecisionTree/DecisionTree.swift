@@ -395,12 +395,14 @@ struct Grower {
 /// 16-bit digits every value shares.
 func stableOrder(_ values: [Double]) -> [Int32] {
   let n = values.count
-  let keys = values.map { v -> UInt64 in
+  var keys = values.map { v -> UInt64 in
     let bits = (v == 0 ? 0.0 : v).bitPattern  // -0 sorts with 0
     return bits & (1 << 63) != 0 ? ~bits : bits | (1 << 63)
   }
+  // Keys travel with their indices, so every pass reads sequentially.
   var order = (0..<n).map { Int32($0) }
   var scratch = [Int32](repeating: 0, count: n)
+  var scratchKeys = [UInt64](repeating: 0, count: n)
   var counts = [Int](repeating: 0, count: 65_537)
   for pass in 0..<4 {
     let shift = UInt64(16 * pass)
@@ -408,12 +410,16 @@ func stableOrder(_ values: [Double]) -> [Int32] {
     for k in counts.indices { counts[k] = 0 }
     for key in keys { counts[Int((key >> shift) & 0xFFFF) + 1] += 1 }
     for k in 1..<counts.count { counts[k] += counts[k - 1] }
-    for i in order {
-      let digit = Int((keys[Int(i)] >> shift) & 0xFFFF)
-      scratch[counts[digit]] = i
-      counts[digit] += 1
+    for position in 0..<n {
+      let key = keys[position]
+      let digit = Int((key >> shift) & 0xFFFF)
+      let target = counts[digit]
+      scratch[target] = order[position]
+      scratchKeys[target] = key
+      counts[digit] = target + 1
     }
     swap(&order, &scratch)
+    swap(&keys, &scratchKeys)
   }
   return order
 }
