@@ -234,8 +234,8 @@ cycles = pd.read_csv(WORK / "cycles.csv")"""),
     ("code", """fig, axes = plt.subplots(1, 2, figsize=(13, 4.5))
 grid = cohorts[cohorts.complete & (cohorts.period > 0)].pivot(index="cohort", columns="period", values="retention")
 image = axes[0].imshow(grid.values, aspect="auto", cmap="viridis")
-axes[0].set(yticks=range(0, len(grid), 6), yticklabels=grid.index[::6], xlabel="months since first purchase",
-            title="Retention by monthly cohort")
+axes[0].set(yticks=range(0, len(grid), 6), yticklabels=grid.index[::6], xticks=range(0, grid.shape[1], 5),
+            xticklabels=grid.columns[::5], xlabel="months since first purchase", title="Retention by monthly cohort")
 fig.colorbar(image, ax=axes[0])
 items = cycles[cycles.group == "item"].sort_values("median_days")
 axes[1].barh(items.name, items.median_days, xerr=[items.median_days - items.p25_days, items.p75_days - items.median_days])
