@@ -1,3 +1,4 @@
+import Foundation
 import LinearAlgebra
 import RebuyCore
 
@@ -156,36 +157,43 @@ public struct KMeans: Sendable {
     return Result(centres: centres, labels: labels, inertia: inertia, iterations: iterations, converged: converged)
   }
 
-  /// Assigns each row to its nearest centre; returns whether any label changed.
+  /// Assigns each row to its nearest centre; returns whether any label changed. Blocks of rows
+  /// go to all cores (each row's answer depends on that row alone, so the result is the same).
   static func assign(_ x: Matrix, _ centres: Matrix, labels: inout [Int32], distances: inout [Double]) -> Bool {
     let n = x.rows, d = x.columns, k = centres.rows
     let centreNorms = (0..<k).map { c in (0..<d).reduce(0.0) { $0 + centres[c, $1] * centres[c, $1] } }
-    var changed = false
     let block = 4096
-    var start = 0
-    while start < n {
-      let rows = min(block, n - start)
-      let chunk = Matrix(rows: rows, columns: d, elements: Array(x.elements[(start * d)..<((start + rows) * d)]))
-      let products = try! gemm(chunk, centres, transposeB: true)  // rows × k; shapes agree by construction
-      for r in 0..<rows {
-        let i = start + r
-        var norm = 0.0
-        for j in 0..<d { norm += chunk.elements[r * d + j] * chunk.elements[r * d + j] }
-        var best: Int32 = 0, bestDistance = Double.infinity
-        for c in 0..<k {
-          let distance = norm - 2 * products.elements[r * k + c] + centreNorms[c]
-          if distance < bestDistance {
-            bestDistance = distance
-            best = Int32(c)
+    let blocks = (n + block - 1) / block
+    var changedBlocks = [Bool](repeating: false, count: blocks)
+    labels.withUnsafeMutableBufferPointer { labelBuffer in
+      distances.withUnsafeMutableBufferPointer { distanceBuffer in
+        changedBlocks.withUnsafeMutableBufferPointer { changedBuffer in
+          nonisolated(unsafe) let (labels, distances, changed) = (labelBuffer, distanceBuffer, changedBuffer)
+          DispatchQueue.concurrentPerform(iterations: blocks) { b in
+            let start = b * block, rows = min(block, n - start)
+            let chunk = Matrix(rows: rows, columns: d, elements: Array(x.elements[(start * d)..<((start + rows) * d)]))
+            let products = try! gemm(chunk, centres, transposeB: true)  // rows × k; shapes agree by construction
+            for r in 0..<rows {
+              let i = start + r
+              var norm = 0.0
+              for j in 0..<d { norm += chunk.elements[r * d + j] * chunk.elements[r * d + j] }
+              var best: Int32 = 0, bestDistance = Double.infinity
+              for c in 0..<k {
+                let distance = norm - 2 * products.elements[r * k + c] + centreNorms[c]
+                if distance < bestDistance {
+                  bestDistance = distance
+                  best = Int32(c)
+                }
+              }
+              if labels[i] != best { changed[b] = true }
+              labels[i] = best
+              distances[i] = max(0, bestDistance)
+            }
           }
         }
-        if labels[i] != best { changed = true }
-        labels[i] = best
-        distances[i] = max(0, bestDistance)
       }
-      start += rows
     }
-    return changed
+    return changedBlocks.contains(true)
   }
 
   /// Each cluster's mean; an empty cluster takes the row farthest from its centre.
