@@ -103,4 +103,25 @@ import TestSupport
     let noItem = try RebuyProcess.run(["rules", "Tests/Fixtures/baskets.csv"])
     #expect(noItem.status == 65 && noItem.stderr.contains("category"), "\(noItem.stderr)")
   }
+
+  /// Bad options are usage errors (64) that name the option; a missing item column is a data
+  /// error (65) that names the column and the option to use.
+  @Test func badOptionsAndColumnsAreNamed() throws {
+    let cases: [([String], Int32, String)] = [
+      (["cohorts", Self.data, "--churn-days", "0"], 64, "--churn-days must be at least 1, got 0."),
+      (["rules", Self.data, "--min-support", "0"], 64, "--min-support must be in (0, 1], got 0.0."),
+      (["rules", Self.data, "--max-len", "1"], 64, "--max-len must be at least 2 (a rule has two sides), got 1."),
+      (["cluster", Self.data, "--as-of", "2024-12-31", "--k", "1..3"], 64, "--k ranges start at 2"),
+      (["cluster", Self.data, "--as-of", "2024-12-31", "--k", "many"], 64, "--k must be a number of clusters or a range"),
+      (["segment", Self.data, "--as-of", "2024-13-01"], 64, "--as-of must be a date as yyyy-mm-dd, got '2024-13-01'."),
+      (["rules", Self.data, "--item-col", "product"], 65, "no column 'product'"),
+      (["cohorts", Self.data, "--item-col", "sku"], 65, "no column 'sku'"),
+    ]
+    for (arguments, status, message) in cases {
+      let outcome = try RebuyProcess.run(arguments)
+      #expect(outcome.status == status, "\(arguments): \(outcome.stderr)")
+      #expect(outcome.stderr.contains(message), "\(arguments): \(outcome.stderr)")
+      #expect(outcome.stdout.isEmpty, "\(arguments)")
+    }
+  }
 }
