@@ -46,6 +46,8 @@ public struct KMeans: Sendable {
     /// `k × columns`, row-major.
     public var centres: Matrix
     public var labels: [Int32]
+    /// Each row's squared distance to its centre; they sum to `inertia`.
+    public var squaredDistances: [Double]
     public var inertia: Double
     public var iterations: Int
     /// Whether the iterations stopped before `maxIterations`.
@@ -152,9 +154,10 @@ public struct KMeans: Sendable {
       }
     }
     if !converged { _ = assign(x, centres, labels: &labels, distances: &distances) }
-    var inertia = 0.0
-    for i in 0..<n { inertia += squaredDistance(x, i, centres, Int(labels[i])) }
-    return Result(centres: centres, labels: labels, inertia: inertia, iterations: iterations, converged: converged)
+    let squared = (0..<n).map { squaredDistance(x, $0, centres, Int(labels[$0])) }
+    let inertia = squared.reduce(0, +)
+    return Result(
+      centres: centres, labels: labels, squaredDistances: squared, inertia: inertia, iterations: iterations, converged: converged)
   }
 
   /// Assigns each row to its nearest centre; returns whether any label changed. Blocks of rows

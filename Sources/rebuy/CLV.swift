@@ -71,27 +71,22 @@ struct CLVCommand: ParsableCommand {
       let repeatMean = matrix.column(named: CustomerBaseModel.spendFeature)!
       let purchases = fitted.purchases, spend = fitted.spend!
       let value = CustomerValue(purchases: purchases, spend: spend, unit: fitted.timeUnit)
-      let out = try AtomicOutput(path: output)
-      var csv = CSVOutput(sink: out.write)
-      csv.text("customer_id,p_alive,expected_purchases,expected_spend,clv\n")
-      let horizon = Double(horizonMonths) * 30 / fitted.timeUnit.days
-      for row in 0..<table.rowCount {
-        let history = histories[row]
-        let mean = repeatMean[row].isNaN ? 0 : repeatMean[row]
-        csv.field(log.customerIDs[Int(table.customers[row])])
-        for v in [
-          purchases.probabilityAlive(history), purchases.expectedPurchases(in: horizon, history),
-          spend.expectedSpend(RepeatSpend(x: history.x, m: mean)),
-          value.lifetimeValue(history, meanSpend: mean, months: horizonMonths, monthlyDiscountRate: discountRate),
-        ] {
-          csv.byte(UInt8(ascii: ","))
-          csv.decimal(v)
+      try writeCSV(output) { csv in
+        csv.text("customer_id,p_alive,expected_purchases,expected_spend,clv\n")
+        let horizon = Double(horizonMonths) * 30 / fitted.timeUnit.days
+        for row in 0..<table.rowCount {
+          let history = histories[row]
+          let mean = repeatMean[row].isNaN ? 0 : repeatMean[row]
+          csv.field(log.customerIDs[Int(table.customers[row])])
+          csv.cells([
+            purchases.probabilityAlive(history), purchases.expectedPurchases(in: horizon, history),
+            spend.expectedSpend(RepeatSpend(x: history.x, m: mean)),
+            value.lifetimeValue(history, meanSpend: mean, months: horizonMonths, monthlyDiscountRate: discountRate),
+          ])
+          csv.byte(UInt8(ascii: "\n"))
+          try csv.flushIfFull()
         }
-        csv.byte(UInt8(ascii: "\n"))
-        try csv.flushIfFull()
       }
-      try csv.flush()
-      try out.commit()
       Terminal.say("Wrote \(Terminal.count(table.rowCount)) customers" + (output == "-" ? "." : " to \(output)."))
     }
   }

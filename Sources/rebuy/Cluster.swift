@@ -90,10 +90,10 @@ struct ClusterCommand: ParsableCommand {
       let log = try input.readLog()
       let table = try buildFeatures(log, snapshots: [Snapshot(cutoff: try parseDay(asOf, option: "--as-of"))], quiet: input.columns.quiet)
       let matrix = table.matrix
-      guard let columns = Optional(featureNames.compactMap { matrix.column(named: $0) }), columns.count == featureNames.count else {
-        let missing = featureNames.first { matrix.column(named: $0) == nil }!
+      if let missing = featureNames.first(where: { matrix.column(named: $0) == nil }) {
         throw ClusterProblem.featureNotBuilt(missing)
       }
+      let columns = featureNames.map { matrix.column(named: $0)! }
       let space = try ClusterSpace(columns: columns, names: featureNames, logged: featureNames.map { loggedNames.contains($0) })
       let range = kRange!
       guard range.upperBound <= table.rowCount else {
@@ -113,60 +113,59 @@ struct ClusterCommand: ParsableCommand {
 
   private func sweep(_ range: ClosedRange<Int>, space: ClusterSpace) throws {
     var table = TextTable(["k", "inertia", "silhouette", "iterations"])
-    var csv = "k,inertia,silhouette,iterations\n"
+    var rows: [(k: Int, result: KMeans.Result, silhouette: Double?)] = []
     for k in range {
       let result = try fit(k, space)
       let silhouette = Silhouette.score(space.matrix, labels: result.labels, k: k, sampleSize: silhouetteSample, seed: seed)
       table.add(["\(k)", String(format: "%.1f", result.inertia), silhouette.map { String(format: "%.3f", $0) } ?? "–", "\(result.iterations)"])
-      csv += "\(k),\(result.inertia),\(silhouette.map { "\($0)" } ?? ""),\(result.iterations)\n"
+      rows.append((k, result, silhouette))
     }
     Terminal.say(
       "k-means on \(Terminal.count(space.matrix.rows)) customers × \(space.names.count) features, best of \(restarts) starts; "
         + "silhouette on \(Terminal.count(min(silhouetteSample, space.matrix.rows))) customers:")
     Terminal.say(table.text)
-    let out = try AtomicOutput(path: output)
-    try out.write(Array(csv.utf8))
-    try out.commit()
+    try writeCSV(output) { csv in
+      csv.text("k,inertia,silhouette,iterations\n")
+      for row in rows {
+        csv.text("\(row.k)")
+        csv.cells([row.result.inertia, row.silhouette])
+        csv.text(",\(row.result.iterations)\n")
+      }
+    }
   }
 
   private func single(k: Int, space: ClusterSpace, table: FeatureTable, log: TransactionLog, raw: [[Double]]) throws {
     let fitted = try fit(k, space)
-    // Clusters numbered by size, largest first (ties by k-means' own order), so output is stable to read.
-    let sizes = (0..<k).map { c in fitted.labels.reduce(0) { $0 + ($1 == c ? 1 : 0) } }
+    // Each cluster's customers, once; clusters numbered by size, largest first (ties by k-means'
+    // own order), so output is stable to read.
+    var members = [[Int]](repeating: [], count: k)
+    for (i, label) in fitted.labels.enumerated() { members[Int(label)].append(i) }
+    let sizes = members.map(\.count)
     let order = (0..<k).sorted { sizes[$0] != sizes[$1] ? sizes[$0] > sizes[$1] : $0 < $1 }
     var renumber = [Int](repeating: 0, count: k)
     for (new, old) in order.enumerated() { renumber[old] = new }
-    let out = try AtomicOutput(path: output)
-    var csv = CSVOutput(sink: out.write)
-    csv.text("customer_id,cluster,distance\n")
-    let d = space.matrix.columns
-    for i in 0..<table.rowCount {
-      let c = Int(fitted.labels[i])
-      var squared = 0.0
-      for j in 0..<d {
-        let diff = space.matrix.elements[i * d + j] - fitted.centres.elements[c * d + j]
-        squared += diff * diff
+    try writeCSV(output) { csv in
+      csv.text("customer_id,cluster,distance\n")
+      for i in 0..<table.rowCount {
+        csv.field(log.customerIDs[Int(table.customers[i])])
+        csv.text(",\(renumber[Int(fitted.labels[i])]),")
+        csv.decimal(fitted.squaredDistances[i].squareRoot())
+        csv.byte(UInt8(ascii: "\n"))
+        try csv.flushIfFull()
       }
-      csv.field(log.customerIDs[Int(table.customers[i])])
-      csv.text(",\(renumber[c]),")
-      csv.decimal(squared.squareRoot())
-      csv.byte(UInt8(ascii: "\n"))
-      try csv.flushIfFull()
     }
-    try csv.flush()
-    try out.commit()
     let revenue = table.matrix.column(named: "monetary_total") ?? []
     let totalRevenue = revenue.reduce(0, +)
     var profile = TextTable(["cluster", "customers", "share", "revenue"] + space.names.map { "mean \($0)" })
     for (new, old) in order.enumerated() {
-      let members = (0..<table.rowCount).filter { fitted.labels[$0] == old }
-      let clusterRevenue = members.reduce(0.0) { $0 + revenue[$1] }
+      let rows = members[old]
+      let clusterRevenue = rows.reduce(0.0) { $0 + revenue[$1] }
       let means = raw.map { column -> String in
-        let present = members.map { column[$0] }.filter { !$0.isNaN }
+        let present = rows.map { column[$0] }.filter { !$0.isNaN }
         return present.isEmpty ? "–" : ReportText.compact(present.reduce(0, +) / Double(present.count))
       }
       profile.add(
-        ["\(new)", Terminal.count(members.count), TextTable.percent(Double(members.count) / Double(table.rowCount)),
+        ["\(new)", Terminal.count(rows.count), TextTable.percent(Double(rows.count) / Double(table.rowCount)),
          TextTable.percent(totalRevenue > 0 ? clusterRevenue / totalRevenue : nil)] + means)
     }
     Terminal.say(

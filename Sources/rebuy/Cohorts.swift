@@ -49,28 +49,20 @@ struct CohortsCommand: ParsableCommand {
     try exitingOnDomainError {
       let log = try input.readLog(keepLines: itemColumn == nil ? .whenPresent : .required, itemColumn: itemColumn)
       let analysis = try CohortAnalysis(log, period: period, churnDays: churnDays)
-      let out = try AtomicOutput(path: output)
-      var csv = CSVOutput(sink: out.write)
-      csv.text("cohort,period,cohort_customers,active_customers,retention,revenue,revenue_per_customer,complete\n")
-      for cohort in analysis.cohorts {
-        for k in cohort.active.indices {
-          csv.text("\(cohort.label),\(k),\(cohort.customers),\(cohort.active[k]),")
-          csv.decimal(cohort.retention(k))
-          csv.byte(UInt8(ascii: ","))
-          csv.decimal(cohort.revenue[k])
-          csv.byte(UInt8(ascii: ","))
-          csv.decimal(cohort.revenue[k] / Double(cohort.customers))
-          csv.text(cohort.complete[k] ? ",true\n" : ",false\n")
+      try writeCSV(output) { csv in
+        csv.text("cohort,period,cohort_customers,active_customers,retention,revenue,revenue_per_customer,complete\n")
+        for cohort in analysis.cohorts {
+          for k in cohort.active.indices {
+            csv.text("\(cohort.label),\(k),\(cohort.customers),\(cohort.active[k])")
+            csv.cells([cohort.retention(k), cohort.revenue[k], cohort.revenue[k] / Double(cohort.customers)])
+            csv.text(cohort.complete[k] ? ",true\n" : ",false\n")
+          }
+          try csv.flushIfFull()
         }
-        try csv.flushIfFull()
       }
-      try csv.flush()
-      try out.commit()
       Terminal.say(Self.report(analysis, maxColumns: maxColumns, lines: log.lines))
       if let cycles {
-        let file = try AtomicOutput(path: cycles)
-        try file.write(Array(Self.cyclesCSV(analysis).utf8))
-        try file.commit()
+        try writeCSV(cycles) { csv in Self.writeCycles(analysis, to: &csv) }
       }
     }
   }
@@ -115,16 +107,19 @@ struct CohortsCommand: ParsableCommand {
     return text.joined(separator: "\n")
   }
 
-  static func cyclesCSV(_ a: CohortAnalysis) -> String {
-    func cell(_ v: Double?) -> String { v.map { "\($0)" } ?? "" }
-    func row(_ kind: String, _ name: String, _ g: GapDistribution) -> String {
-      [kind, csvField(name), "\(g.count)", cell(g.mean), cell(g.p10), cell(g.p25), cell(g.median), cell(g.p75), cell(g.p90)]
-        .joined(separator: ",")
+  /// The purchase-cycle distributions, overall, by cohort and by item, as CSV rows.
+  static func writeCycles(_ a: CohortAnalysis, to csv: inout CSVOutput) {
+    func row(_ kind: String, _ name: String, _ g: GapDistribution) {
+      csv.text(kind + ",")
+      csv.field(name)
+      csv.text(",\(g.count)")
+      csv.cells([g.mean, g.p10, g.p25, g.median, g.p75, g.p90])
+      csv.byte(UInt8(ascii: "\n"))
     }
-    var lines = ["group,name,gaps,mean_days,p10_days,p25_days,median_days,p75_days,p90_days", row("all", "all", a.gaps)]
-    for cohort in a.cohorts { lines.append(row("cohort", cohort.label, cohort.gaps)) }
-    for item in a.itemGaps { lines.append(row("item", item.item, item.gaps)) }
-    return lines.joined(separator: "\n") + "\n"
+    csv.text("group,name,gaps,mean_days,p10_days,p25_days,median_days,p75_days,p90_days\n")
+    row("all", "all", a.gaps)
+    for cohort in a.cohorts { row("cohort", cohort.label, cohort.gaps) }
+    for item in a.itemGaps { row("item", item.item, item.gaps) }
   }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Ingest
+import RebuyCore
 
 #if canImport(Glibc)
   import Glibc
@@ -107,6 +108,27 @@ final class AtomicOutput {
     }
     committed = true
     TemporaryFiles.unregister()
+  }
+}
+
+/// Writes a CSV to `path` (`-` for standard output) through an `AtomicOutput`: `body` appends
+/// the rows, and the file appears only when all of them are written.
+func writeCSV(_ path: String, _ body: (inout CSVOutput) throws -> Void) throws {
+  let out = try AtomicOutput(path: path)
+  var csv = CSVOutput(sink: out.write)
+  try body(&csv)
+  try csv.flush()
+  try out.commit()
+}
+
+extension CSVOutput {
+  /// Appends `,value` for each value (the shortest text that reads back to it), `,` alone for
+  /// `nil`: undefined is an empty cell, never 0.
+  mutating func cells(_ values: [Double?]) {
+    for value in values {
+      byte(UInt8(ascii: ","))
+      if let value { decimal(value) }
+    }
   }
 }
 

@@ -83,22 +83,18 @@ struct RulesCommand: ParsableCommand {
     let rules = AssociationRules(frequent, minConfidence: minConfidence).rules
     let names = baskets.names
     func items(_ list: [Int32]) -> String { list.map { names[Int($0)] }.sorted().joined(separator: "|") }
-    let out = try AtomicOutput(path: output)
-    var csv = CSVOutput(sink: out.write)
-    csv.text("antecedents,consequents,antecedent_support,consequent_support,support,confidence,lift,leverage,conviction\n")
-    for rule in rules {
-      csv.field(items(rule.antecedent))
-      csv.byte(UInt8(ascii: ","))
-      csv.field(items(rule.consequent))
-      for v in [rule.antecedentSupport, rule.consequentSupport, rule.support, rule.confidence, rule.lift, rule.leverage, rule.conviction] {
+    // Infinite conviction (confidence 1) is written `inf`, as pandas reads it.
+    try writeCSV(output) { csv in
+      csv.text("antecedents,consequents,antecedent_support,consequent_support,support,confidence,lift,leverage,conviction\n")
+      for rule in rules {
+        csv.field(items(rule.antecedent))
         csv.byte(UInt8(ascii: ","))
-        csv.text(v.isInfinite ? "inf" : "\(v)")
+        csv.field(items(rule.consequent))
+        csv.cells([rule.antecedentSupport, rule.consequentSupport, rule.support, rule.confidence, rule.lift, rule.leverage, rule.conviction])
+        csv.byte(UInt8(ascii: "\n"))
+        try csv.flushIfFull()
       }
-      csv.byte(UInt8(ascii: "\n"))
-      try csv.flushIfFull()
     }
-    try csv.flush()
-    try out.commit()
     let basketKind = lines.orderCount > 0 ? "orders" : "customer-days"
     Terminal.say(
       "\(Terminal.count(baskets.count)) baskets (\(basketKind)) of \(Terminal.count(names.count)) items; "
@@ -121,18 +117,18 @@ struct RulesCommand: ParsableCommand {
       lines, lastDay: lastDay, withinDays: within, minSupport: minSupport, minConfidence: minConfidence,
       maxItems: maxBasketItems)
     let names = lines.items
-    let out = try AtomicOutput(path: output)
-    var csv = CSVOutput(sink: out.write)
-    csv.text("first,then,eligible_customers,customers,support,confidence,lift\n")
-    for rule in result.rules {
-      csv.field(names[Int(rule.first)])
-      csv.byte(UInt8(ascii: ","))
-      csv.field(names[Int(rule.then)])
-      csv.text(",\(rule.eligible),\(rule.customers),\(rule.support),\(rule.confidence),\(rule.lift)\n")
-      try csv.flushIfFull()
+    try writeCSV(output) { csv in
+      csv.text("first,then,eligible_customers,customers,support,confidence,lift\n")
+      for rule in result.rules {
+        csv.field(names[Int(rule.first)])
+        csv.byte(UInt8(ascii: ","))
+        csv.field(names[Int(rule.then)])
+        csv.text(",\(rule.eligible),\(rule.customers)")
+        csv.cells([rule.support, rule.confidence, rule.lift])
+        csv.byte(UInt8(ascii: "\n"))
+        try csv.flushIfFull()
+      }
     }
-    try csv.flush()
-    try out.commit()
     Terminal.say(
       "\(Terminal.count(result.customers)) customers; \(Terminal.count(result.rules.count)) rules of what is bought within \(within) days after first buying an item.")
     if result.oversized > 0 {

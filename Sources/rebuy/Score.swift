@@ -114,25 +114,23 @@ struct ScoreCommand: ParsableCommand {
       let cut = threshold ?? file.threshold
       // Deciles as in the lift table: ranked by probability, highest first, ties in row order.
       let decile = LiftTable.deciles(of: probabilities)
-      let out = try AtomicOutput(path: output)
-      var csv = CSVOutput(sink: out.write)
-      csv.text("customer_id,probability,predicted,decile,reason_1,reason_2,reason_3\n")
       let bar = ProgressBar(label: "Scoring", total: table.rowCount, unit: .items("customers"), quiet: columns.quiet)
       defer { bar.finish() }
       var write = reasons.writer()
-      for row in 0..<table.rowCount {
-        if row & 16383 == 0 { bar.update(to: row) }
-        csv.field(ids[row])
-        csv.byte(UInt8(ascii: ","))
-        csv.decimal(probabilities[row])
-        csv.text(probabilities[row] >= cut ? ",1," : ",0,")
-        csv.integer(decile[row])
-        write(row, &csv)
-        csv.byte(UInt8(ascii: "\n"))
-        try csv.flushIfFull()
+      try writeCSV(output) { csv in
+        csv.text("customer_id,probability,predicted,decile,reason_1,reason_2,reason_3\n")
+        for row in 0..<table.rowCount {
+          if row & 16383 == 0 { bar.update(to: row) }
+          csv.field(ids[row])
+          csv.byte(UInt8(ascii: ","))
+          csv.decimal(probabilities[row])
+          csv.text(probabilities[row] >= cut ? ",1," : ",0,")
+          csv.integer(decile[row])
+          write(row, &csv)
+          csv.byte(UInt8(ascii: "\n"))
+          try csv.flushIfFull()
+        }
       }
-      try csv.flush()
-      try out.commit()
       let positives = probabilities.filter { $0 >= cut }.count
       Terminal.say(
         "Scored \(Terminal.count(table.rowCount)) customers: \(Terminal.count(positives)) predicted to \(file.target.name == "churn" ? "churn" : "buy again") "

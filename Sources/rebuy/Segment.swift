@@ -61,38 +61,32 @@ struct SegmentCommand: ParsableCommand {
       let segments = try Segmentation(
         log, asOf: try parseDay(asOf, option: "--as-of"), horizon: horizon, atRiskAfter: atRiskAfter,
         lapsedAfter: lapsedAfter, typicalGap: typicalGap)
-      let out = try AtomicOutput(path: output)
-      var csv = CSVOutput(sink: out.write)
-      csv.text("customer_id,recency_days,orders,monetary_total,r,f,m,fm,segment,usual_gap_days,overdue_ratio,stage")
-      csv.text(horizon.map { ",bought_next_\($0)d\n" } ?? "\n")
-      for i in 0..<segments.count {
-        csv.field(log.customerIDs[Int(segments.customers[i])])
-        csv.text(",\(segments.recencyDays[i]),\(segments.orders[i]),")
-        csv.decimal(segments.monetaryTotal[i])
-        csv.text(",\(segments.r[i]),\(segments.f[i]),\(segments.m[i]),\(segments.fm[i]),")
-        csv.field(segments.segment[i].name)
-        csv.byte(UInt8(ascii: ","))
-        if let gap = segments.usualGapDays[i] { csv.decimal(gap) }
-        csv.byte(UInt8(ascii: ","))
-        csv.decimal(segments.overdueRatio[i])
-        csv.text("," + segments.stage[i].name)
-        if let bought = segments.boughtInWindow { csv.text(bought[i] ? ",1" : ",0") }
-        csv.byte(UInt8(ascii: "\n"))
-        try csv.flushIfFull()
+      try writeCSV(output) { csv in
+        csv.text("customer_id,recency_days,orders,monetary_total,r,f,m,fm,segment,usual_gap_days,overdue_ratio,stage")
+        csv.text(horizon.map { ",bought_next_\($0)d\n" } ?? "\n")
+        for i in 0..<segments.count {
+          csv.field(log.customerIDs[Int(segments.customers[i])])
+          csv.text(",\(segments.recencyDays[i]),\(segments.orders[i]),")
+          csv.decimal(segments.monetaryTotal[i])
+          csv.text(",\(segments.r[i]),\(segments.f[i]),\(segments.m[i]),\(segments.fm[i]),")
+          csv.field(segments.segment[i].name)
+          csv.cells([segments.usualGapDays[i], segments.overdueRatio[i]])
+          csv.text("," + segments.stage[i].name)
+          if let bought = segments.boughtInWindow { csv.text(bought[i] ? ",1" : ",0") }
+          csv.byte(UInt8(ascii: "\n"))
+          try csv.flushIfFull()
+        }
       }
-      try csv.flush()
-      try out.commit()
+      let groups = [("segment", segments.segmentSummary), ("stage", segments.stageSummary)]
       Terminal.say(
         "\(Terminal.count(segments.count)) customers as of \(segments.asOf); typical gap between purchases "
           + "\(ReportText.compact(segments.typicalGapDays)) days.")
-      Terminal.say("")
-      Terminal.say(Self.table("segment", segments.segmentSummary, horizon: horizon))
-      Terminal.say("")
-      Terminal.say(Self.table("stage", segments.stageSummary, horizon: horizon))
+      for (title, summary) in groups {
+        Terminal.say("")
+        Terminal.say(Self.table(title, summary, horizon: horizon))
+      }
       if let summary {
-        let file = try AtomicOutput(path: summary)
-        try file.write(Array(Self.summaryCSV(segments, horizon: horizon).utf8))
-        try file.commit()
+        try writeCSV(summary) { csv in Self.writeSummary(groups, horizon: horizon, to: &csv) }
       }
       if output != "-" { Terminal.say("\nWrote \(Terminal.count(segments.count)) customers to \(output).") }
     }
@@ -109,22 +103,17 @@ struct SegmentCommand: ParsableCommand {
     return table.text
   }
 
-  static func summaryCSV(_ segments: Segmentation, horizon: Int?) -> String {
-    func cell(_ v: Double?) -> String { v.map { "\($0)" } ?? "" }
-    var lines = ["group,name,customers,share,revenue_share,repeat_rate" + (horizon.map { ",bought_next_\($0)d_rate" } ?? "")]
-    for (kind, groups) in [("segment", segments.segmentSummary), ("stage", segments.stageSummary)] {
-      for g in groups {
-        var cells = [kind, csvField(g.name), "\(g.customers)", cell(g.share), cell(g.revenueShare), cell(g.repeatRate)]
-        if horizon != nil { cells.append(cell(g.repurchaseRate)) }
-        lines.append(cells.joined(separator: ","))
+  /// The per-segment and per-stage figures as CSV rows.
+  static func writeSummary(_ groups: [(String, [Segmentation.GroupSummary])], horizon: Int?, to csv: inout CSVOutput) {
+    csv.text("group,name,customers,share,revenue_share,repeat_rate" + (horizon.map { ",bought_next_\($0)d_rate\n" } ?? "\n"))
+    for (kind, summaries) in groups {
+      for g in summaries {
+        csv.text(kind + ",")
+        csv.field(g.name)
+        csv.text(",\(g.customers)")
+        csv.cells([g.share, g.revenueShare, g.repeatRate] + (horizon == nil ? [] : [g.repurchaseRate]))
+        csv.byte(UInt8(ascii: "\n"))
       }
     }
-    return lines.joined(separator: "\n") + "\n"
   }
-}
-
-/// A text CSV field, quoted when it must be.
-func csvField(_ text: String) -> String {
-  guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
-  return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
 }
