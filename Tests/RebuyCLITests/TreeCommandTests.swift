@@ -4,17 +4,25 @@ import TestSupport
 
 /// `rebuy train --model tree`, and trees through inspect, score, evaluate and export.
 @Suite struct TreeCommandTests {
+  /// Trains one model of `kind` (with `options`) into `dir`; returns its path, what training
+  /// printed, the model file and its `parameters` (after checking the file's `kind`).
+  func train(_ kind: String, _ options: [String], in dir: URL, fileKind: String) throws
+    -> (model: String, stderr: String, file: [String: Any], parameters: [String: Any])
+  {
+    let model = dir.appendingPathComponent("\(kind).json").path
+    let trained = try RebuyProcess.run(CustomerBaseCommandTests.train + ["--model", kind] + options + ["-o", model])
+    #expect(trained.status == 0, "\(trained.stderr)")
+    let file = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: model))) as! [String: Any]
+    #expect(file["kind"] as? String == fileKind)
+    return (model, trained.stderr, file, file["parameters"] as! [String: Any])
+  }
+
   @Test func treeTrainsExplainsAndScores() throws {
     let dir = try RebuyProcess.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: dir) }
-    let model = dir.appendingPathComponent("tree.json").path
-    let trained = try RebuyProcess.run(
-      CustomerBaseCommandTests.train + ["--model", "tree", "--max-depth", "4", "--min-samples-leaf", "30", "-o", model])
-    #expect(trained.status == 0, "\(trained.stderr)")
-    #expect(trained.stderr.contains("Fit: grown to ") && trained.stderr.contains("Most important: recency_days"))
-    let file = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: model))) as! [String: Any]
-    #expect(file["kind"] as? String == "decision_tree")
-    let parameters = file["parameters"] as! [String: Any]
+    let (model, printed, file, parameters) = try train(
+      "tree", ["--max-depth", "4", "--min-samples-leaf", "30"], in: dir, fileKind: "decision_tree")
+    #expect(printed.contains("Fit: grown to ") && printed.contains("Most important: recency_days"))
     #expect(parameters["max_depth"] as? Int == 4 && parameters["min_samples_leaf"] as? Int == 30)
     let nodes = parameters["nodes"] as! [String: Any]
     let samples = nodes["samples"] as! [Int], left = nodes["left"] as! [Int]
@@ -68,14 +76,9 @@ import TestSupport
   @Test func forestTrainsExplainsAndScores() throws {
     let dir = try RebuyProcess.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: dir) }
-    let model = dir.appendingPathComponent("forest.json").path
-    let trained = try RebuyProcess.run(
-      CustomerBaseCommandTests.train + ["--model", "forest", "--trees", "20", "--max-features", "0.3", "-o", model])
-    #expect(trained.status == 0, "\(trained.stderr)")
-    #expect(trained.stderr.contains("Fit: grew 20 trees") && trained.stderr.contains("out-of-bag accuracy"))
-    let file = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: model))) as! [String: Any]
-    #expect(file["kind"] as? String == "random_forest")
-    let parameters = file["parameters"] as! [String: Any]
+    let (model, printed, file, parameters) = try train(
+      "forest", ["--trees", "20", "--max-features", "0.3"], in: dir, fileKind: "random_forest")
+    #expect(printed.contains("Fit: grew 20 trees") && printed.contains("out-of-bag accuracy"))
     #expect((parameters["trees"] as! [Any]).count == 20 && parameters["max_features"] as? Int == 6)
     #expect(parameters["max_depth"] as? Int == 12 && parameters["min_samples_leaf"] as? Int == 20, "the forest's defaults")
     let inspected = try RebuyProcess.run(["inspect", model])
@@ -99,16 +102,10 @@ import TestSupport
   @Test func boostedTreesTrainExplainAndScore() throws {
     let dir = try RebuyProcess.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: dir) }
-    let model = dir.appendingPathComponent("boosted.json").path
-    let trained = try RebuyProcess.run(
-      CustomerBaseCommandTests.train + [
-        "--model", "boosted", "--rounds", "300", "--learning-rate", "0.2", "--max-leaves", "15", "--early-stopping", "10", "-o", model,
-      ])
-    #expect(trained.status == 0, "\(trained.stderr)")
-    #expect(trained.stderr.contains("Fit: boosted ") && trained.stderr.contains("stopped early"), "\(trained.stderr)")
-    let file = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: model))) as! [String: Any]
-    #expect(file["kind"] as? String == "boosted_trees")
-    let parameters = file["parameters"] as! [String: Any]
+    let (model, printed, file, parameters) = try train(
+      "boosted", ["--rounds", "300", "--learning-rate", "0.2", "--max-leaves", "15", "--early-stopping", "10"], in: dir,
+      fileKind: "boosted_trees")
+    #expect(printed.contains("Fit: boosted ") && printed.contains("stopped early"), "\(printed)")
     let trees = parameters["trees"] as! [[String: Any]]
     #expect(trees.count < 300 && trees.allSatisfy { ($0["left"] as! [Int]).filter { $0 < 0 }.count <= 15 })
     let inspected = try RebuyProcess.run(["inspect", model])
