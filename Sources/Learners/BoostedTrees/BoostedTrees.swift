@@ -182,21 +182,14 @@ public struct BoostedTrees: Estimator {
       var histogram: [Double]
       var split: Split
     }
-    var offsets: [Int] = []
-    var width = 0
-    for j in features {
-      offsets.append(width)
-      width += edges[j].count
-    }
-    let featureOffsets = offsets
-    // Where each chosen feature's bins start in a row of `binned`, and in the histogram.
-    let chosen = features
+    // Where each feature's bins start in a histogram, and how many bins there are in all.
+    let offsets = features.indices.map { position in features[..<position].reduce(0) { $0 + edges[$1].count } }
+    let width = features.reduce(0) { $0 + edges[$1].count }
+    let slots = offsets.map { 3 * $0 }
     /// Row by row: a row's gradient and hessian are read once and go to every feature's bin.
     /// Rows are cut into `Self.histogramParts` fixed parts (by position, whatever the cores),
     /// each summed on its own and the parts added in order, so the result is deterministic.
-    let histogramWidth = 3 * width
     func histogram(_ rows: [Int]) -> [Double] {
-      let width = histogramWidth / 3
       let parts = rows.count >= 16_384 ? Self.histogramParts : 1
       let partial = SharedHistograms(parts: parts, width: 3 * width)
       defer { partial.pointer.deallocate() }
@@ -207,9 +200,8 @@ public struct BoostedTrees: Estimator {
               nonisolated(unsafe) let (bins, g, h, rowList) = (binBuffer, gBuffer, hBuffer, rowBuffer)
               DispatchQueue.concurrentPerform(iterations: parts) { part in
                 let out = partial.pointer + part * 3 * width
-                // Each chosen feature: its column in a row of bins, and its bins' first slot.
-                let columns = chosen, slots = featureOffsets.map { 3 * $0 }
-                columns.withUnsafeBufferPointer { columns in
+                // Each feature: its column in a row of bins, and its bins' first slot.
+                features.withUnsafeBufferPointer { columns in
                   slots.withUnsafeBufferPointer { slots in
                     let start = rowList.count * part / parts, end = rowList.count * (part + 1) / parts
                     let bins = bins.baseAddress!, count = columns.count
