@@ -116,7 +116,7 @@ struct ScoreCommand: ParsableCommand {
       let decile = LiftTable.deciles(of: probabilities)
       let bar = ProgressBar(label: "Scoring", total: table.rowCount, unit: .items("customers"), quiet: columns.quiet)
       defer { bar.finish() }
-      var write = reasons.writer()
+      let write = reasons.writer()
       try writeCSV(output) { csv in
         csv.text("customer_id,probability,predicted,decile,reason_1,reason_2,reason_3\n")
         for row in 0..<table.rowCount {

@@ -127,8 +127,8 @@ public struct RandomForestModel: Classifier, Equatable {
     trees.map { DecisionTreeModel(featureNames: featureNames, impute: impute, missing: missing, nodes: $0, criterion: criterion) }
   }
 
-  /// The mean of the trees' probabilities. Forests of trees up to depth 14 are scored through
-  /// `CompleteTrees` (the same numbers, faster), deeper ones by walking each tree.
+  /// The mean of the trees' probabilities. Forests of trees up to depth 64 are scored through
+  /// `BranchFreeTrees` (the same numbers, faster), deeper ones by walking each tree.
   public func predictProbability(_ x: FeatureMatrix) throws(ScoreError) -> [Double] {
     guard x.featureNames == featureNames else { throw .featureMismatch(expected: featureNames, got: x.featureNames) }
     let p = featureNames.count
@@ -136,11 +136,11 @@ public struct RandomForestModel: Classifier, Equatable {
       throw .nonFinite(row: index / p, feature: featureNames[index % p], value: v)
     }
     let count = Double(trees.count)
-    if let complete = CompleteTrees(trees) {
+    if let branchFree = BranchFreeTrees(trees) {
       // Missing values take the training medians first; then every tree at once.
       var imputed = x.values
       for index in imputed.indices where imputed[index].isNaN { imputed[index] = impute[index % p] }
-      return complete.sums(imputed, rows: x.rowCount, columns: p).map { $0 / count }
+      return branchFree.sums(imputed, rows: x.rowCount, columns: p).map { $0 / count }
     }
     let models = treeModels
     var sum = [Double](repeating: 0, count: x.rowCount)

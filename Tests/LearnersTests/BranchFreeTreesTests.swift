@@ -4,23 +4,14 @@ import TestSupport
 
 @testable import Learners
 
-/// The padded, branch-free forest scorer against walking each tree: the same probability for
+/// The branch-free forest scorer against walking each tree: the same probability for
 /// every row, bit for bit, on random trees of uneven depth, with missing values.
-@Suite struct CompleteTreesTests {
+@Suite struct BranchFreeTreesTests {
   /// A random tree: each node splits with probability `split` until `maxDepth`.
   static func randomTree(_ generator: inout SplitMix64, features: Int, maxDepth: Int, split: Double) -> DecisionTreeModel.Nodes {
     var nodes = DecisionTreeModel.Nodes()
     func add(depth: Int) -> Int32 {
-      let index = nodes.count
-      nodes.left.append(-1)
-      nodes.right.append(-1)
-      nodes.feature.append(-1)
-      nodes.threshold.append(0)
-      nodes.value.append(generator.nextUnit())
-      nodes.samples.append(0)
-      nodes.weightedSamples.append(0)
-      nodes.impurity.append(0)
-      nodes.improvement.append(0)
+      let index = Self.addLeaf(&nodes, value: generator.nextUnit())
       if depth < maxDepth && (depth == 0 || generator.nextUnit() < split) {
         nodes.feature[index] = Int32(generator.next() % UInt64(features))
         // Thresholds on a coarse grid, so rows often sit exactly on one (x <= t goes left).
@@ -34,6 +25,20 @@ import TestSupport
     }
     _ = add(depth: 0)
     return nodes
+  }
+
+  /// Appends a leaf and returns its index.
+  static func addLeaf(_ nodes: inout DecisionTreeModel.Nodes, value: Double) -> Int {
+    nodes.left.append(-1)
+    nodes.right.append(-1)
+    nodes.feature.append(-1)
+    nodes.threshold.append(0)
+    nodes.value.append(value)
+    nodes.samples.append(0)
+    nodes.weightedSamples.append(0)
+    nodes.impurity.append(0)
+    nodes.improvement.append(0)
+    return nodes.count - 1
   }
 
   static func forest(seed: UInt64, trees: Int, maxDepth: Int) -> (RandomForestModel, FeatureMatrix) {
@@ -50,11 +55,12 @@ import TestSupport
     return (model, FeatureMatrix(featureNames: names, rowCount: rows, values: values))
   }
 
-  @Test(arguments: [(UInt64(1), 12), (2, 5), (3, 14), (4, 1)])
+  @Test(arguments: [(UInt64(1), 12), (2, 5), (3, 20), (4, 1)])
   func equalsWalkingEachTree(seed: UInt64, depth: Int) throws {
     let (model, x) = Self.forest(seed: seed, trees: 30, maxDepth: depth)
-    let complete = try #require(CompleteTrees(model.trees))
-    #expect(complete.depth == model.trees.map(CompleteTrees.depth).max())
+    let branchFree = try #require(BranchFreeTrees(model.trees))
+    #expect(branchFree.depth == model.trees.map(BranchFreeTrees.depth).max())
+    #expect(branchFree.nodes.count == model.trees.reduce(0) { $0 + $1.count })
     let fast = try model.predictProbability(x)
     // The walk, tree by tree, summed in the same order.
     let walked = (0..<x.rowCount).map { i in
@@ -67,11 +73,23 @@ import TestSupport
     #expect(fast == walked, "seed \(seed)")
   }
 
-  @Test func deepTreesAreWalked() {
-    var generator = SplitMix64(seed: 9)
-    let deep = Self.randomTree(&generator, features: 3, maxDepth: 15, split: 1)
-    #expect(CompleteTrees.depth(deep) == 15)
-    #expect(CompleteTrees([deep]) == nil)
-    #expect(CompleteTrees([DecisionTreeModel.Nodes.leaf(0.25)])?.depth == 0)
+  @Test func deepTreesAreWalked() throws {
+    // A chain: each split's left child is a leaf, its right child splits again, 65 levels down.
+    var deep = DecisionTreeModel.Nodes.leaf(0)
+    for level in 0..<65 {
+      deep.left[level * 2] = Int32(level * 2 + 1)
+      deep.right[level * 2] = Int32(level * 2 + 2)
+      deep.feature[level * 2] = 0
+      deep.threshold[level * 2] = Double(level)
+      for _ in 0..<2 { _ = Self.addLeaf(&deep, value: Double(level)) }
+    }
+    #expect(BranchFreeTrees.depth(deep) == 65)
+    #expect(BranchFreeTrees([deep]) == nil)
+    #expect(BranchFreeTrees([DecisionTreeModel.Nodes.leaf(0.25)])?.depth == 0)
+    // The walk scores it: rows at 0.5, 10.5, … stop at leaf `level`, with value `level`.
+    let model = RandomForestModel(
+      featureNames: ["f0"], impute: [0], missing: [0], trees: [deep], criterion: .gini, outOfBag: nil)
+    let x = FeatureMatrix(featureNames: ["f0"], rowCount: 4, values: [-1, 0.5, 10.5, 70])
+    #expect(try model.predictProbability(x) == [0, 1, 11, 64])
   }
 }
