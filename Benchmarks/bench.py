@@ -427,8 +427,9 @@ def forest_scoring_stage(features_csv, rounds, out_dir, quick):
         "command": " ".join(rebuy).replace(str(ROOT) + "/", ""),
         "text": f"{trees} trees, depth {depth}, at least {leaf} rows a leaf, √p features a split, fitted on the first "
                 f"{sample_rows:,} rows of the features stage's table (untimed); then the table's rows, repeated to {rows:,}, "
-                "scored from memory, best of five passes per run. Rebuy pads each tree to a complete tree and scores blocks "
-                "of rows branch-free, tree by tree, on both cores; its probabilities equal walking each tree.",
+                "scored from memory, best of five passes per run. Rebuy stores each tree breadth first (leaves loop to "
+                "themselves) and scores blocks of rows branch-free, tree by tree, on both cores; its probabilities equal "
+                "walking each tree.",
         "columns": ["tool", "median (M rows/s)", "runs (M rows/s)", "× Rebuy's rate", "note"],
         "rows": [[name, statistics.median(r), r, None, notes.get(name, "")] for name, r in rates.items()],
     }
