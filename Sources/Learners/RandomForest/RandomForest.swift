@@ -137,10 +137,8 @@ public struct RandomForestModel: Classifier, Equatable {
     }
     let count = Double(trees.count)
     if let branchFree = BranchFreeTrees(trees) {
-      // Missing values take the training medians first; then every tree at once.
-      var imputed = x.values
-      for index in imputed.indices where imputed[index].isNaN { imputed[index] = impute[index % p] }
-      return branchFree.sums(imputed, rows: x.rowCount, columns: p).map { $0 / count }
+      // Missing values take the training medians, chunk by chunk; then every tree at once.
+      return branchFree.sums(x.values, rows: x.rowCount, columns: p, impute: impute).map { $0 / count }
     }
     let models = treeModels
     var sum = [Double](repeating: 0, count: x.rowCount)
