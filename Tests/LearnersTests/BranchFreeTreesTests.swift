@@ -11,7 +11,7 @@ import TestSupport
   static func randomTree(_ generator: inout SplitMix64, features: Int, maxDepth: Int, split: Double) -> DecisionTreeModel.Nodes {
     var nodes = DecisionTreeModel.Nodes()
     func add(depth: Int) -> Int32 {
-      let index = Self.addLeaf(&nodes, value: generator.nextUnit())
+      let index = nodes.appendLeaf(value: generator.nextUnit())
       if depth < maxDepth && (depth == 0 || generator.nextUnit() < split) {
         nodes.feature[index] = Int32(generator.next() % UInt64(features))
         // Thresholds on a coarse grid, so rows often sit exactly on one (x <= t goes left).
@@ -25,20 +25,6 @@ import TestSupport
     }
     _ = add(depth: 0)
     return nodes
-  }
-
-  /// Appends a leaf and returns its index.
-  static func addLeaf(_ nodes: inout DecisionTreeModel.Nodes, value: Double) -> Int {
-    nodes.left.append(-1)
-    nodes.right.append(-1)
-    nodes.feature.append(-1)
-    nodes.threshold.append(0)
-    nodes.value.append(value)
-    nodes.samples.append(0)
-    nodes.weightedSamples.append(0)
-    nodes.impurity.append(0)
-    nodes.improvement.append(0)
-    return nodes.count - 1
   }
 
   static func forest(seed: UInt64, trees: Int, maxDepth: Int) -> (RandomForestModel, FeatureMatrix) {
@@ -59,7 +45,7 @@ import TestSupport
   func equalsWalkingEachTree(seed: UInt64, depth: Int) throws {
     let (model, x) = Self.forest(seed: seed, trees: 30, maxDepth: depth)
     let branchFree = try #require(BranchFreeTrees(model.trees))
-    #expect(branchFree.depth == model.trees.map(BranchFreeTrees.depth).max())
+    #expect(branchFree.depth == model.trees.map(\.depth).max())
     #expect(branchFree.nodes.count == model.trees.reduce(0) { $0 + $1.count })
     let fast = try model.predictProbability(x)
     // The walk, tree by tree, summed in the same order.
@@ -81,9 +67,9 @@ import TestSupport
       deep.right[level * 2] = Int32(level * 2 + 2)
       deep.feature[level * 2] = 0
       deep.threshold[level * 2] = Double(level)
-      for _ in 0..<2 { _ = Self.addLeaf(&deep, value: Double(level)) }
+      for _ in 0..<2 { deep.appendLeaf(value: Double(level)) }
     }
-    #expect(BranchFreeTrees.depth(deep) == 65)
+    #expect(deep.depth == 65)
     #expect(BranchFreeTrees([deep]) == nil)
     #expect(BranchFreeTrees([DecisionTreeModel.Nodes.leaf(0.25)])?.depth == 0)
     // The walk scores it: rows at 0.5, 10.5, … stop at leaf `level`, with value `level`.

@@ -260,16 +260,7 @@ public struct BoostedTrees: Estimator {
     }
     var nodes = DecisionTreeModel.Nodes()
     func addNode(samples: Int, g: Double, h: Double) -> Int {
-      nodes.left.append(-1)
-      nodes.right.append(-1)
-      nodes.feature.append(-1)
-      nodes.threshold.append(0)
-      nodes.value.append(-learningRate * g / (h + l2))
-      nodes.samples.append(samples)
-      nodes.weightedSamples.append(h)
-      nodes.impurity.append(0)
-      nodes.improvement.append(0)
-      return nodes.left.count - 1
+      nodes.appendLeaf(value: -learningRate * g / (h + l2), samples: samples, weightedSamples: h)
     }
     var g = 0.0, h = 0.0
     for i in rows {

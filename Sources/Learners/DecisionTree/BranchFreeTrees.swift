@@ -31,7 +31,7 @@ struct BranchFreeTrees: Sendable {
   static let maxDepth = 64
 
   init?(_ trees: [DecisionTreeModel.Nodes]) {
-    let depth = trees.map(Self.depth).max() ?? 0
+    let depth = trees.map(\.depth).max() ?? 0
     guard depth <= Self.maxDepth else { return nil }
     var nodes: [Node] = [], values: [Double] = [], roots: [Int] = []
     nodes.reserveCapacity(trees.reduce(0) { $0 + $1.count })
@@ -59,21 +59,6 @@ struct BranchFreeTrees: Sendable {
     self.nodes = nodes
     self.values = values
     self.roots = roots
-  }
-
-  /// The depth of the deepest leaf.
-  static func depth(_ tree: DecisionTreeModel.Nodes) -> Int {
-    var deepest = 0
-    var stack = [(0, 0)]
-    while let (k, d) = stack.popLast() {
-      if tree.left[k] < 0 {
-        deepest = max(deepest, d)
-      } else {
-        stack.append((Int(tree.left[k]), d + 1))
-        stack.append((Int(tree.right[k]), d + 1))
-      }
-    }
-    return deepest
   }
 
   /// For each row of `values` (row-major, `columns` wide, finite or NaN), the sum of the trees'

@@ -25,19 +25,37 @@ public struct DecisionTreeModel: Classifier, Equatable {
     /// A tree of one leaf with this value.
     public static func leaf(_ value: Double) -> Nodes {
       var nodes = Nodes()
-      nodes.left = [-1]
-      nodes.right = [-1]
-      nodes.feature = [-1]
-      nodes.threshold = [0]
-      nodes.value = [value]
-      nodes.samples = [0]
-      nodes.weightedSamples = [0]
-      nodes.impurity = [0]
-      nodes.improvement = [0]
+      nodes.appendLeaf(value: value)
       return nodes
     }
 
+    /// Appends a leaf (no children, no split) and returns its index.
+    @discardableResult
+    public mutating func appendLeaf(value: Double, samples: Int = 0, weightedSamples: Double = 0) -> Int {
+      left.append(-1)
+      right.append(-1)
+      feature.append(-1)
+      threshold.append(0)
+      self.value.append(value)
+      self.samples.append(samples)
+      self.weightedSamples.append(weightedSamples)
+      impurity.append(0)
+      improvement.append(0)
+      return count - 1
+    }
+
     public var count: Int { left.count }
+
+    /// The depth of the deepest leaf (0 for a single leaf).
+    public var depth: Int {
+      var deepest = 0
+      var stack = [(0, 0)]
+      while let (k, d) = stack.popLast() {
+        deepest = max(deepest, d)
+        if left[k] >= 0 { stack += [(Int(left[k]), d + 1), (Int(right[k]), d + 1)] }
+      }
+      return deepest
+    }
 
     /// The same tree numbered depth first, left before right (scikit-learn's layout), from any
     /// numbering with the root at 0.
@@ -135,15 +153,7 @@ public struct DecisionTreeModel: Classifier, Equatable {
   }
 
   /// The depth of the deepest leaf (0 for a single leaf).
-  public var depth: Int {
-    var deepest = 0
-    var stack = [(0, 0)]
-    while let (k, d) = stack.popLast() {
-      deepest = max(deepest, d)
-      if nodes.left[k] >= 0 { stack += [(Int(nodes.left[k]), d + 1), (Int(nodes.right[k]), d + 1)] }
-    }
-    return deepest
-  }
+  public var depth: Int { nodes.depth }
 
   /// The number of leaves.
   public var leafCount: Int { nodes.left.filter { $0 < 0 }.count }
