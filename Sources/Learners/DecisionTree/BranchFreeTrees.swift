@@ -25,7 +25,7 @@ struct BranchFreeTrees: Sendable {
   /// counts from there.
   let nodes: [Node]
   /// The leaf value of each node (unused for splits), at the node's index.
-  let values: [Double]
+  let leafValues: [Double]
   let roots: [Int]
 
   static let maxDepth = 64
@@ -33,9 +33,9 @@ struct BranchFreeTrees: Sendable {
   init?(_ trees: [DecisionTreeModel.Nodes]) {
     let depth = trees.map(\.depth).max() ?? 0
     guard depth <= Self.maxDepth else { return nil }
-    var nodes: [Node] = [], values: [Double] = [], roots: [Int] = []
+    var nodes: [Node] = [], leafValues: [Double] = [], roots: [Int] = []
     nodes.reserveCapacity(trees.reduce(0) { $0 + $1.count })
-    values.reserveCapacity(nodes.capacity)
+    leafValues.reserveCapacity(nodes.capacity)
     for tree in trees {
       let root = nodes.count
       roots.append(root)
@@ -51,13 +51,13 @@ struct BranchFreeTrees: Sendable {
         } else {
           nodes.append(Node(threshold: .infinity, feature: 0, left: UInt32(j)))
         }
-        values.append(tree.value[k])
+        leafValues.append(tree.value[k])
         j += 1
       }
     }
     self.depth = depth
     self.nodes = nodes
-    self.values = values
+    self.leafValues = leafValues
     self.roots = roots
   }
 
@@ -71,7 +71,7 @@ struct BranchFreeTrees: Sendable {
     let workers = min(ProcessInfo.processInfo.activeProcessorCount, max(1, blocks / 4))
     let output = SharedOutput(count: rows)
     defer { output.pointer.deallocate() }
-    let (depth, packed, leafValues, roots) = (self.depth, self.nodes, self.values, self.roots)
+    let (depth, packed, leafValues, roots) = (self.depth, self.nodes, self.leafValues, self.roots)
     DispatchQueue.concurrentPerform(iterations: workers) { worker in
       let out = output.pointer
       let position = UnsafeMutablePointer<Int>.allocate(capacity: 64)
